@@ -1,0 +1,2 @@
+export { DataFormatError } from './dataFormatError.js';
+export type { DataFormatErrorCode } from './dataFormatError.js';

@@ -1,0 +1,2 @@
+export { describeWithService, SERVICES, tcpReachable } from './services.js';
+export type { ServiceName } from './services.js';
