@@ -16,7 +16,11 @@ module.exports = {
     ],
   },
   // Sources import siblings as './x.js' (NodeNext); map them back to the .ts files.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // hp packages resolve to their sources, so a test never runs against a stale dist/.
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^@hp/(data|cache|async|pool|monitor|optimizer|llm)$': '<rootDir>/../../packages/$1/src/index.ts',
+  },
   moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json'],
   testTimeout: 20000,
   // Tests must close what they open: Jest reports handles left behind and the process exits on its own.
