@@ -1,0 +1,43 @@
+export { Agent } from './agent.js';
+export type { AgentClass, AgentOptions, GridPos, NodeId, Position } from './agent.js';
+export { AgentSet } from './agentSet.js';
+export type {
+  AgentAction,
+  AttributeName,
+  DoAsyncOptions,
+  DoAsyncResult,
+  MethodName,
+  SelectOptions,
+} from './agentSet.js';
+export { GroupBy } from './groupBy.js';
+export { Model } from './model.js';
+export type { ModelCoreState, ModelOptions, RunModelOptions } from './model.js';
+export { Rng, deriveSeed, randomSeed, splitmix32 } from './rng.js';
+export type { RngState } from './rng.js';
+export { DataCollector } from './dataCollector.js';
+export type { DataCollectorOptions, DataCollectorState, DataKind, Reporter, Row } from './dataCollector.js';
+export { csvField, toCsv } from './csv.js';
+export { Grid, MultiGrid, SingleGrid } from './spaces/grid.js';
+export type { GridOptions, NeighborhoodOptions } from './spaces/grid.js';
+export { NetworkGrid } from './spaces/network.js';
+export type { Adjacency, NetworkNeighborhoodOptions } from './spaces/network.js';
+export {
+  CheckpointError,
+  FileCheckpointStore,
+  createCheckpoint,
+  loadCheckpoint,
+  restoreCheckpoint,
+  resumeFromCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.js';
+export type {
+  Checkpoint,
+  CheckpointCodec,
+  CheckpointErrorCode,
+  CheckpointIoOptions,
+  CheckpointStore,
+} from './checkpoint.js';
+export { defaultCheckpointCodec, jsonCheckpointCodec } from './checkpointCodec.js';
+export { BoltzmannModel, MoneyAgent } from './models/boltzmann.js';
+export type { BoltzmannOptions } from './models/boltzmann.js';
+export { gini } from './models/gini.js';

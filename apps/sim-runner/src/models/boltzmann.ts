@@ -1,0 +1,175 @@
+import { Agent, type GridPos } from '../agent.js';
+import { DataCollector, type DataCollectorState } from '../dataCollector.js';
+import { Model } from '../model.js';
+import { MultiGrid } from '../spaces/grid.js';
+import { gini } from './gini.js';
+
+export interface BoltzmannOptions {
+  /** Number of agents (default 100). */
+  n?: number;
+  /** Grid size (default 10 x 10, a torus). Ignored without `spatial`. */
+  width?: number;
+  height?: number;
+  /** Agents live on a grid, move to a random Moore neighbour cell and give to a cellmate (default true).
+   *  When false, an agent gives to any random agent (possibly itself), as in the tutorial's first version. */
+  spatial?: boolean;
+  seed?: number;
+  /** Collect agent wealth every step too (default false: only the Gini). */
+  collectAgents?: boolean;
+  /** Bound on concurrent `decide()` calls in `stepAsync` (default 8). */
+  concurrency?: number;
+}
+
+/** A Boltzmann wealth agent: starts with 1 unit and gives 1 unit away per step while it has any. */
+export class MoneyAgent extends Agent<BoltzmannModel> {
+  wealth = 1;
+
+  /** Move to a random neighbouring cell (Moore, without the centre). */
+  move(): void {
+    const grid = this.model.grid;
+    if (!grid) return;
+    const steps = grid.getNeighborhood(this.pos as GridPos, { moore: true, includeCenter: false });
+    grid.moveAgent(this, this.random.choice(steps));
+  }
+
+  /** Give 1 unit to a random cellmate (spatial) or a random agent (non-spatial). */
+  giveMoney(): void {
+    if (this.wealth <= 0) return;
+    const grid = this.model.grid;
+    let other: MoneyAgent | undefined;
+    if (grid) {
+      const cellmates = grid.cellContents(this.pos as GridPos);
+      if (cellmates.length < 2) return;
+      // A random cellmate other than this agent, drawn like Mesa's `cellmates.pop(self); choice(cellmates)`.
+      const at = cellmates.indexOf(this);
+      let k = this.random.int(cellmates.length - 1);
+      if (k >= at) k++;
+      other = cellmates[k];
+    } else {
+      other = this.random.choice(this.model.moneyAgents);
+    }
+    if (!other) return;
+    other.wealth++;
+    this.wealth--;
+  }
+
+  /** Non-spatial classic: one step = give. Spatial: the model calls `move` then `giveMoney` (tutorial order). */
+  override step(): void {
+    this.giveMoney();
+  }
+
+  /** The asynchronous path: nothing to wait for; `apply` moves (the model gives afterwards). */
+  override apply(): void {
+    this.move();
+  }
+}
+
+interface BoltzmannState {
+  agents: { id: number; wealth: number }[];
+  cells: [number, number, number[]][];
+  dataCollector: DataCollectorState;
+}
+
+/**
+ * The Boltzmann wealth model of Mesa's tutorial: every agent starts with 1 unit; each step, in random
+ * order, every agent moves to a neighbouring cell, then every agent with wealth gives 1 unit to a random
+ * cellmate. Wealth ends up exponentially distributed: the Gini coefficient rises from 0 and levels off
+ * around 0.6 (the discrete steady state for the tutorial's 100 agents on 10 x 10).
+ *
+ * `step()` is the synchronous tutorial step; `stepAsync()` goes through `shuffleDoAsync` with the same
+ * order of random draws, so both give identical runs for one seed.
+ */
+export class BoltzmannModel extends Model {
+  readonly numAgents: number;
+  readonly grid: MultiGrid<MoneyAgent> | null;
+  readonly dataCollector: DataCollector<BoltzmannModel, MoneyAgent>;
+  readonly concurrency: number;
+  private _moneyAgents: MoneyAgent[] = [];
+
+  constructor(options: BoltzmannOptions = {}) {
+    super({ seed: options.seed });
+    const {
+      n = 100,
+      width = 10,
+      height = 10,
+      spatial = true,
+      collectAgents = false,
+      concurrency = 8,
+    } = options;
+    this.numAgents = n;
+    this.concurrency = concurrency;
+    this.grid = spatial ? new MultiGrid<MoneyAgent>({ width, height, torus: true }) : null;
+    for (let i = 0; i < n; i++) {
+      const agent = new MoneyAgent(this);
+      this._moneyAgents.push(agent);
+      if (this.grid) this.grid.placeAgent(agent, [this.rng.int(width), this.rng.int(height)]);
+    }
+    this.dataCollector = new DataCollector<BoltzmannModel, MoneyAgent>({
+      modelReporters: { Gini: (m) => m.gini() },
+      agentReporters: collectAgents ? { Wealth: 'wealth' } : {},
+    });
+  }
+
+  /** The agents as a plain array (the non-spatial choice draws from it). */
+  get moneyAgents(): readonly MoneyAgent[] {
+    return this._moneyAgents;
+  }
+
+  gini(): number {
+    return gini(this._moneyAgents.map((a) => a.wealth));
+  }
+
+  override step(): void {
+    this.dataCollector.collect(this);
+    if (this.grid) {
+      const agents = this.agentsOfType(MoneyAgent);
+      agents.shuffleDo('move');
+      agents.do('giveMoney');
+    } else {
+      this.agents.shuffleDo('step');
+    }
+  }
+
+  override async stepAsync(signal?: AbortSignal): Promise<void> {
+    this.dataCollector.collect(this);
+    if (this.grid) {
+      const agents = this.agentsOfType(MoneyAgent);
+      await agents.shuffleDoAsync({ concurrency: this.concurrency, signal });
+      agents.do('giveMoney');
+    } else {
+      this.agents.shuffleDo('step');
+    }
+  }
+
+  override saveState(): BoltzmannState {
+    const cells: [number, number, number[]][] = [];
+    if (this.grid) {
+      for (const [contents, [x, y]] of this.grid.coordIter()) {
+        if (contents.length > 0) cells.push([x, y, contents.map((a) => a.uniqueId)]);
+      }
+    }
+    return {
+      agents: this._moneyAgents.map((a) => ({ id: a.uniqueId, wealth: a.wealth })),
+      cells,
+      dataCollector: this.dataCollector.getState(),
+    };
+  }
+
+  override loadState(raw: unknown): void {
+    const state = raw as BoltzmannState;
+    this.removeAllAgents();
+    this._moneyAgents = [];
+    const byId = new Map<number, MoneyAgent>();
+    for (const { id, wealth } of state.agents) {
+      const agent = new MoneyAgent(this, { uniqueId: id });
+      agent.wealth = wealth;
+      this._moneyAgents.push(agent);
+      byId.set(id, agent);
+    }
+    if (this.grid) {
+      for (const [x, y, ids] of state.cells)
+        for (const id of ids) this.grid.placeAgent(byId.get(id)!, [x, y]);
+    }
+    this.dataCollector.setState(state.dataCollector);
+  }
+}

@@ -1,0 +1,75 @@
+import { Agent, type GridPos } from '../../src/agent.js';
+import { Model } from '../../src/model.js';
+import { MultiGrid, SingleGrid } from '../../src/spaces/grid.js';
+
+const sortCells = (cells: readonly GridPos[]) => cells.map(([x, y]) => `${x},${y}`).sort();
+
+describe('grids', () => {
+  it('Moore and von Neumann neighbourhoods with radius and centre', () => {
+    const g = new MultiGrid({ width: 10, height: 10 });
+    expect(g.getNeighborhood([5, 5])).toHaveLength(8);
+    expect(g.getNeighborhood([5, 5], { includeCenter: true })).toHaveLength(9);
+    expect(g.getNeighborhood([5, 5], { moore: false })).toHaveLength(4);
+    expect(g.getNeighborhood([5, 5], { moore: false, radius: 2 })).toHaveLength(12);
+    expect(g.getNeighborhood([5, 5], { radius: 2 })).toHaveLength(24);
+    expect(sortCells(g.getNeighborhood([5, 5], { moore: false }))).toEqual(['4,5', '5,4', '5,6', '6,5']);
+    // Mesa's order: dx outer, dy inner.
+    expect(g.getNeighborhood([5, 5]).slice(0, 3)).toEqual([
+      [4, 4],
+      [4, 5],
+      [4, 6],
+    ]);
+    // Corners: clipped without torus, wrapped with it.
+    expect(g.getNeighborhood([0, 0])).toHaveLength(3);
+    const t = new MultiGrid({ width: 10, height: 10, torus: true });
+    expect(sortCells(t.getNeighborhood([0, 0], { moore: false }))).toEqual(['0,1', '0,9', '1,0', '9,0']);
+    // A small torus drops duplicates.
+    expect(
+      new MultiGrid({ width: 3, height: 3, torus: true }).getNeighborhood([1, 1], { radius: 3 }),
+    ).toHaveLength(8);
+    // Cached result is the same array.
+    expect(g.getNeighborhood([5, 5])).toBe(g.getNeighborhood([5, 5]));
+  });
+
+  it('MultiGrid places, moves, finds neighbours and removes (also via agent.remove())', () => {
+    const m = new Model({ seed: 1 });
+    const g = new MultiGrid<Agent>({ width: 5, height: 5, torus: true });
+    const a = new Agent(m);
+    const b = new Agent(m);
+    const c = new Agent(m);
+    g.placeAgent(a, [1, 1]);
+    g.placeAgent(b, [1, 1]);
+    g.placeAgent(c, [2, 2]);
+    expect(g.cellContents([1, 1])).toEqual([a, b]);
+    expect(g.getNeighbors([1, 1], { includeCenter: true })).toEqual([a, b, c]);
+    expect(g.getNeighbors([1, 1])).toEqual([c]);
+    g.moveAgent(a, [6, 6]);
+    expect(a.pos).toEqual([1, 1]);
+    g.moveAgent(a, [0, 4]);
+    expect(g.cellContents([1, 1])).toEqual([b]);
+    expect(g.isCellEmpty([3, 3])).toBe(true);
+    b.remove();
+    expect(g.isCellEmpty([1, 1])).toBe(true);
+    expect(b.pos).toBeNull();
+    expect(g.empties()).toHaveLength(23);
+    expect(() => new MultiGrid({ width: 3, height: 3 }).placeAgent(c, [3, 0])).toThrow(/outside/);
+    expect(() => new MultiGrid({ width: 0, height: 3 })).toThrow(RangeError);
+  });
+
+  it('SingleGrid holds one agent per cell, swaps and moves to empty cells', () => {
+    const m = new Model({ seed: 1 });
+    const g = new SingleGrid<Agent>({ width: 2, height: 2 });
+    const a = new Agent(m);
+    const b = new Agent(m);
+    g.placeAgent(a, [0, 0]);
+    expect(() => g.placeAgent(b, [0, 0])).toThrow(/not empty/);
+    g.placeAgent(b, [1, 1]);
+    g.swapPos(a, b);
+    expect(a.pos).toEqual([1, 1]);
+    expect(g.cellContents([0, 0])).toEqual([b]);
+    g.moveToEmpty(a, m.rng);
+    expect(g.isCellEmpty([1, 1])).toBe(true);
+    expect(g.existsEmptyCells()).toBe(true);
+    expect([...g.coordIter()].filter(([c]) => c.length > 0)).toHaveLength(2);
+  });
+});
