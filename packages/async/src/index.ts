@@ -30,3 +30,5 @@ export { isRetryable, RetryableError, retryAfterOf, RetryBudget, RetryPolicy, sl
 export type { RetryOptions, RetryRunOptions } from './retry.js';
 export { llmUsage, TaskRunner } from './taskRunner.js';
 export type { RunContext, RunOptions, TaskRunnerOptions } from './taskRunner.js';
+export { Batcher, llmCompatible } from './batcher.js';
+export type { BatchContext, BatcherOptions, BatchProcessor, LlmRequestLike } from './batcher.js';

@@ -220,10 +220,13 @@ export class TaskRunner {
     const ms = this._attemptTimeout;
     if (ms === undefined) return fn(context);
     const controller = new AbortController();
-    const parent = context.signal;
-    const onAbort = (): void => controller.abort(parent.reason);
-    parent.addEventListener('abort', onAbort, { once: true });
     const timer = new AbortController();
+    const parent = context.signal;
+    const onAbort = (): void => {
+      controller.abort(parent.reason);
+      timer.abort(parent.reason);
+    };
+    parent.addEventListener('abort', onAbort, { once: true });
     try {
       return await Promise.race([
         fn({ ...context, signal: controller.signal }),

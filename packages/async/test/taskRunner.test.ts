@@ -1,0 +1,111 @@
+import { ManualClock, RateLimiter, RetryableError, TaskRunner } from '../src/index.js';
+
+const tooMany = (retryAfter: string) =>
+  Object.assign(new Error('429 Too Many Requests'), { status: 429, headers: { 'retry-after': retryAfter } });
+
+describe('TaskRunner', () => {
+  it('runs tasks through queue -> rate limit -> concurrency and settles token usage', async () => {
+    const clock = new ManualClock();
+    const runner = new TaskRunner({
+      concurrency: 2,
+      rate_limit: { requests_per_interval: 3, tokens_per_interval: 1000, interval: 1000 },
+      clock,
+    });
+    const started: number[] = [];
+    const results = Array.from({ length: 6 }, (_, i) =>
+      runner.run(
+        async () => {
+          started.push(clock.now());
+          return { text: `r${i}`, usage: { total_tokens: 50 } };
+        },
+        { tokens: 200 },
+      ),
+    );
+    for (let i = 0; i < 20; i++) await clock.advance(100);
+    const out = await Promise.all(results);
+    expect(out.map((r) => r.text)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5']);
+    // 3 at once (burst), then one every 1000/3 ms.
+    expect(started.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(started[3]).toBeGreaterThanOrEqual(333);
+    expect(started[5]).toBeGreaterThanOrEqual(999);
+    await runner.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a 429 pauses the shared limiter once and the request is retried after retry-after, not lost', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ clock });
+    const runner = new TaskRunner({
+      concurrency: 10,
+      rateLimit: limiter,
+      clock,
+      retry: { seed: 1, baseDelay: 10 },
+    });
+    let serverOpenAt = 0;
+    let calls429 = 0;
+    const call = async (i: number) => {
+      if (clock.now() < 1) {
+        serverOpenAt = 2000;
+      }
+      if (clock.now() < serverOpenAt) {
+        calls429++;
+        throw tooMany('2');
+      }
+      return i;
+    };
+    const all = Array.from({ length: 5 }, (_, i) => runner.run(() => call(i)));
+    for (let i = 0; i < 30; i++) await clock.advance(100);
+    await expect(Promise.all(all)).resolves.toEqual([0, 1, 2, 3, 4]);
+    expect(calls429).toBe(5); // all five were in flight when the server said no
+    expect(limiter.stats.pauses).toBe(1); // ...but the limiter paused once
+    await runner.close();
+    limiter.close();
+  });
+
+  it('per-task timeout and attempt timeout', async () => {
+    const clock = new ManualClock();
+    const runner = new TaskRunner({ clock, attemptTimeout: 100, retry: { maxAttempts: 3, baseDelay: 0 } });
+    let attempts = 0;
+    const hang = runner.run((ctx) => {
+      attempts++;
+      return new Promise((_, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
+      );
+    });
+    const hangDone = expect(hang).rejects.toBeInstanceOf(RetryableError);
+    for (let i = 0; i < 10; i++) await clock.advance(50);
+    await hangDone;
+    expect(attempts).toBe(3);
+    const slow = runner.run(() => new Promise(() => {}), { timeout: 50 });
+    const slowDone = expect(slow).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await clock.advance(50);
+    await slowDone;
+    await runner.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('close() settles running, queued and rate-limited tasks with CLOSED and leaves no timer', async () => {
+    const clock = new ManualClock();
+    const runner = new TaskRunner({
+      concurrency: 1,
+      rate_limit: { requests_per_interval: 1, interval: 60_000 },
+      clock,
+    });
+    const a = runner.run(() => new Promise(() => {}));
+    const b = runner.run(async () => 'b');
+    const checks = [a, b].map((p) => expect(p).rejects.toMatchObject({ code: 'CLOSED' }));
+    await clock.advance(10);
+    await runner.close();
+    await Promise.all(checks);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('rejects invalid options naming the option', () => {
+    expect(() => new TaskRunner({ max_concurrent_tasks: -2 })).toThrow(
+      expect.objectContaining({ option: 'max_concurrent_tasks' }),
+    );
+    expect(() => new TaskRunner({ algorithm: 'random' as never })).toThrow(
+      expect.objectContaining({ option: 'algorithm' }),
+    );
+  });
+});
