@@ -32,3 +32,5 @@ export { llmUsage, TaskRunner } from './taskRunner.js';
 export type { RunContext, RunOptions, TaskRunnerOptions } from './taskRunner.js';
 export { Batcher, llmCompatible } from './batcher.js';
 export type { BatchContext, BatcherOptions, BatchProcessor, LlmRequestLike } from './batcher.js';
+export { DistributedRateLimiter } from './distributedRateLimiter.js';
+export type { DistributedRateLimiterOptions } from './distributedRateLimiter.js';
