@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import {
+  checkAborted,
+  checkMaxOutput,
+  type CompressAsyncOptions,
+  type Compressor,
+  decompressFailed,
+  type DecompressOptions,
+} from './compressor.js';
+import { DataFormatError } from './dataFormatError.js';
+import { DeflateCompressor } from './deflateCompressor.js';
+import { GzipCompressor } from './gzipCompressor.js';
+import { Lz4Compressor } from './lz4Compressor.js';
+import { NoneCompressor } from './noneCompressor.js';
+import { parseOptions } from './options.js';
+import { ZstdCompressor } from './zstdCompressor.js';
+
+export interface AutoCompressorOptions {
+  /** Payloads smaller than this are stored as they are; default 512 bytes. */
+  minBytes?: number;
+  /** Bytes of the payload's start that LZ4 compresses to measure its ratio; default 4 KiB. */
+  probeBytes?: number;
+  /** A probe ratio (compressed / original) above this means incompressible: stored as is; default 0.9. */
+  maxRatio?: number;
+  /** Payloads of at least this size use `large`, smaller ones `small`; default 32 KiB. */
+  largeBytes?: number;
+  /** `speed`: LZ4 for everything compressible. `balanced` (default): gzip below `largeBytes`, zstd from it. */
+  prefer?: 'speed' | 'balanced';
+}
+
+const schema = z.object({
+  minBytes: z.number().int().min(0).default(512),
+  probeBytes: z
+    .number()
+    .int()
+    .min(64)
+    .max(1024 * 1024)
+    .default(4096),
+  maxRatio: z.number().gt(0).max(1).default(0.9),
+  largeBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(32 * 1024),
+  prefer: z.enum(['speed', 'balanced']).default('balanced'),
+});
+
+/**
+ * Picks a compressor per payload: none for small or incompressible data (an LZ4 probe of the first
+ * few KiB measures the ratio), else gzip level 1 (native zlib; smallest and fast below ~32 KiB) or
+ * zstd level 1 (faster and as small from ~32 KiB on), or LZ4 everywhere with `prefer: 'speed'`.
+ * Measured thresholds: benchmark/RESULTS.md.
+ *
+ * In an envelope the chosen compressor's own id is recorded (`choose`). Used on its own, its output is
+ * one byte of the chosen id followed by that compressor's bytes (id 5).
+ */
+export class AutoCompressor implements Compressor {
+  readonly id = 5;
+  readonly name = 'auto';
+  readonly none = new NoneCompressor();
+  readonly small: Compressor;
+  readonly large: Compressor;
+  readonly probe = new Lz4Compressor();
+  private readonly _opts: z.output<typeof schema>;
+  /** Decompression does not depend on levels: any auto instance reads any other's output. */
+  private readonly _byId: Compressor[];
+
+  constructor(options: AutoCompressorOptions = {}) {
+    this._opts = parseOptions('AutoCompressor', schema, options);
+    if (this._opts.prefer === 'speed') {
+      this.small = this.probe;
+      this.large = this.probe;
+    } else {
+      this.small = new GzipCompressor({ level: 1 });
+      this.large = new ZstdCompressor({ level: 1 });
+    }
+    this._byId = [this.none, new GzipCompressor(), new DeflateCompressor(), this.probe, new ZstdCompressor()];
+  }
+
+  /** The compressor this payload should use. */
+  choose(data: Uint8Array): Compressor {
+    const { minBytes, probeBytes, maxRatio, largeBytes } = this._opts;
+    if (data.length < minBytes || data.length === 0) return this.none;
+    const sample = data.length > probeBytes ? data.subarray(0, probeBytes) : data;
+    const ratio = this.probe.compress(sample).length / sample.length;
+    if (ratio > maxRatio) return this.none;
+    return data.length >= largeBytes ? this.large : this.small;
+  }
+
+  compress(data: Uint8Array): Uint8Array {
+    const chosen = this.choose(data);
+    return prefix(chosen.id, chosen.compress(data));
+  }
+
+  decompress(data: Uint8Array, options: DecompressOptions): Uint8Array {
+    return this._inner(data, options).decompress(data.subarray(1), options);
+  }
+
+  async compressAsync(data: Uint8Array, options?: CompressAsyncOptions): Promise<Uint8Array> {
+    checkAborted(options?.signal);
+    const chosen = this.choose(data);
+    return prefix(chosen.id, await chosen.compressAsync(data, options));
+  }
+
+  decompressAsync(data: Uint8Array, options: DecompressOptions): Promise<Uint8Array> {
+    return this._inner(data, options).decompressAsync(data.subarray(1), options);
+  }
+
+  private _inner(data: Uint8Array, options: DecompressOptions): Compressor {
+    checkMaxOutput('auto', options.maxOutputBytes);
+    if (data.length === 0) throw decompressFailed('auto', new Error('empty input'));
+    const id = data[0]!;
+    const inner = this._byId[id];
+    if (inner) return inner;
+    throw new DataFormatError(
+      'UNKNOWN_COMPRESSION',
+      `auto-compressed data names unknown compressor id ${id}`,
+    );
+  }
+}
+
+function prefix(id: number, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length + 1);
+  out[0] = id;
+  out.set(bytes, 1);
+  return out;
+}

@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { Decoder } from 'cbor-x';
+import { CborCodec, DataFormatError } from '../src/index.js';
+import { cborValue } from './arbitraries.js';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DataFormatError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+/** `depth` nested one-element arrays around an empty array, as raw CBOR bytes. */
+function nestedArrays(depth: number): Uint8Array {
+  const bytes = new Uint8Array(depth + 1).fill(0x81);
+  bytes[depth] = 0x80;
+  return bytes;
+}
+
+describe('CborCodec', () => {
+  const codec = new CborCodec();
+
+  it('round-trips the types structured clone keeps', () => {
+    const value = {
+      id: 7,
+      name: 'ka',
+      when: new Date(1_700_000_000_000),
+      tags: new Set(['a', 'b']),
+      scores: new Map<unknown, unknown>([
+        ['x', 1],
+        [2, { nested: true }],
+      ]),
+      big: 2n ** 100n,
+      small: -5n,
+      bytes: new Uint8Array([1, 2, 3]),
+      floats: new Float64Array([1.5, -2.25]),
+      ints: new Int32Array([-1, 2]),
+      list: [1, 'two', null, undefined, true, 1.5, NaN, Infinity],
+      empty: {},
+    };
+    expect(codec.decode(codec.encode(value))).toEqual(value);
+  });
+
+  it('round-trips arbitrary values (property)', () => {
+    fc.assert(
+      fc.property(cborValue, (value) => {
+        expect(codec.decode(codec.encode(value))).toEqual(value);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('writes self-contained records: a fresh decoder reads every message of a reused encoder', () => {
+    const first = codec.encode([{ a: 1, b: 'x' }]);
+    const second = codec.encode([
+      { a: 2, b: 'y' },
+      { a: 3, b: 'z' },
+    ]);
+    const fresh = new Decoder({ useRecords: true, mapsAsObjects: false });
+    expect(fresh.decode(second)).toEqual([
+      { a: 2, b: 'y' },
+      { a: 3, b: 'z' },
+    ]);
+    expect(new CborCodec().decode(first)).toEqual([{ a: 1, b: 'x' }]);
+    expect(new CborCodec({ records: false }).decode(second)).toEqual([
+      { a: 2, b: 'y' },
+      { a: 3, b: 'z' },
+    ]);
+  });
+
+  it('can write plain CBOR maps instead of records', () => {
+    const plain = new CborCodec({ records: false });
+    const bytes = plain.encode({ a: 1 });
+    expect(bytes[0]! >> 5).toBe(5); // a CBOR map, no record tag
+    expect(plain.decode(bytes)).toEqual(new Map([['a', 1]]));
+  });
+
+  it('rejects 100k nested arrays with TOO_DEEP before cbor-x recurses', () => {
+    expect(codeOf(() => codec.decode(nestedArrays(100_000)))).toBe('TOO_DEEP');
+  });
+
+  it('rejects 100k nested tags and indefinite arrays with TOO_DEEP', () => {
+    const tags = new Uint8Array(200_001);
+    for (let i = 0; i < 100_000; i++) tags.set([0xd8, 0x40], i * 2);
+    expect(codeOf(() => codec.decode(tags))).toBe('TOO_DEEP');
+    const indefinite = new Uint8Array(100_000).fill(0x9f);
+    expect(codeOf(() => codec.decode(indefinite))).toBe('TOO_DEEP');
+  });
+
+  it('accepts nesting up to maxDepth and rejects one more', () => {
+    const limited = new CborCodec({ maxDepth: 50 });
+    let value: unknown = [];
+    for (let i = 1; i < 50; i++) value = [value];
+    expect(limited.decode(limited.encode(value))).toEqual(value);
+    expect(codeOf(() => limited.decode(limited.encode([value])))).toBe('TOO_DEEP');
+    expect(codeOf(() => codec.decode(nestedArrays(60), { maxDepth: 50 }))).toBe('TOO_DEEP');
+    expect(codec.decode(nestedArrays(1500 / 2))).toBeDefined();
+  });
+
+  it('reports values too deep to encode as TOO_DEEP, unsupported ones as ENCODE_FAILED', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(codeOf(() => codec.encode(deep))).toBe('TOO_DEEP');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(codeOf(() => codec.encode(cyclic))).toBe('TOO_DEEP');
+    expect(codeOf(() => codec.encode(Symbol('x')))).toBe('ENCODE_FAILED');
+  });
+
+  it('enforces maxBytes on both sides', () => {
+    const small = new CborCodec({ maxBytes: 16 });
+    expect(codeOf(() => small.encode('x'.repeat(100)))).toBe('TOO_LARGE');
+    expect(codeOf(() => codec.decode(codec.encode('x'.repeat(100)), { maxBytes: 50 }))).toBe('TOO_LARGE');
+  });
+
+  it('rejects truncated, malformed and trailing bytes', () => {
+    const bytes = codec.encode({ a: [1, 2, 3], b: 'hello' });
+    expect(codeOf(() => codec.decode(bytes.subarray(0, bytes.length - 2)))).toMatch(
+      /TRUNCATED|DECODE_FAILED/,
+    );
+    const lyingArray = new Uint8Array(2000);
+    lyingArray.set([0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    expect(codeOf(() => codec.decode(lyingArray))).toBe('TRUNCATED');
+    expect(codeOf(() => codec.decode(Uint8Array.of(0x1c)))).toBe('DECODE_FAILED');
+    expect(codeOf(() => codec.decode(Uint8Array.of(0x01, 0x02)))).toBe('DECODE_FAILED');
+    expect(codeOf(() => codec.decode(new Uint8Array(0)))).toMatch(/TRUNCATED|DECODE_FAILED/);
+  });
+
+  it('never crashes on random bytes (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        try {
+          codec.decode(bytes);
+        } catch (error) {
+          expect(error).toBeInstanceOf(DataFormatError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('validates its options', () => {
+    expect(codeOf(() => new CborCodec({ maxDepth: 0 }))).toBe('INVALID_OPTIONS');
+    expect(() => new CborCodec({ maxDepth: 1e9 })).toThrow(/maxDepth/);
+    expect(() => new CborCodec({ colour: 'red' } as never)).toThrow(/colour/);
+    expect(new CborCodec({ max_depth: 10 } as never).maxDepth).toBe(10);
+  });
+});

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AutoCompressor,
+  type Compressor,
+  DataFormatError,
+  DeflateCompressor,
+  GzipCompressor,
+  Lz4Compressor,
+  NoneCompressor,
+  ZstdCompressor,
+} from '../src/index.js';
+
+async function codeOf(fn: () => unknown): Promise<string | undefined> {
+  try {
+    await fn();
+  } catch (error) {
+    if (error instanceof DataFormatError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+/** Byte equality without Jest's element-by-element diff (slow on 200 KB buffers). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+const text = Buffer.from('agent 17 saw the market price rise; agent 4 sold grain. '.repeat(4000));
+const small = Buffer.from('{"id":1,"mood":"calm"}');
+const LIMIT = { maxOutputBytes: 10 * 1024 * 1024 };
+
+const all: Compressor[] = [
+  new NoneCompressor(),
+  new GzipCompressor(),
+  new GzipCompressor({ level: 9 }),
+  new DeflateCompressor(),
+  new DeflateCompressor({ level: 6 }),
+  new Lz4Compressor(),
+  new ZstdCompressor(),
+  new AutoCompressor(),
+  new AutoCompressor({ prefer: 'speed' }),
+];
+
+describe.each(all.map((c) => [`${c.name}#${c.id}`, c] as const))('%s', (_name, compressor) => {
+  it('round-trips small, large, empty and random data, sync and async', async () => {
+    for (const data of [small, text, new Uint8Array(0), randomBytes(100_000)]) {
+      const packed = compressor.compress(data);
+      expect(sameBytes(compressor.decompress(packed, LIMIT), data)).toBe(true);
+      const packedAsync = await compressor.compressAsync(data);
+      expect(sameBytes(await compressor.decompressAsync(packedAsync, LIMIT), data)).toBe(true);
+    }
+  });
+
+  it('refuses output beyond maxOutputBytes with TOO_LARGE, sync and async', async () => {
+    const packed = compressor.compress(text);
+    expect(await codeOf(() => compressor.decompress(packed, { maxOutputBytes: 1000 }))).toBe('TOO_LARGE');
+    expect(await codeOf(() => compressor.decompressAsync(packed, { maxOutputBytes: 1000 }))).toBe(
+      'TOO_LARGE',
+    );
+    expect(sameBytes(compressor.decompress(packed, { maxOutputBytes: text.length }), text)).toBe(true);
+  });
+
+  it('honours an aborted signal', async () => {
+    const signal = AbortSignal.abort();
+    await expect(compressor.compressAsync(text, { signal })).rejects.toThrow(/abort/i);
+    await expect(compressor.decompressAsync(compressor.compress(text), { ...LIMIT, signal })).rejects.toThrow(
+      /abort/i,
+    );
+  });
+
+  if (compressor.id !== 0) {
+    it('rejects corrupt and foreign bytes with DataFormatError', async () => {
+      const packed = Buffer.from(compressor.compress(text));
+      for (const bad of [Buffer.from('definitely not compressed'), packed.subarray(0, packed.length >> 1)]) {
+        expect(await codeOf(() => compressor.decompress(bad, LIMIT))).toMatch(
+          /DECOMPRESS_FAILED|UNKNOWN_COMPRESSION/,
+        );
+        expect(await codeOf(() => compressor.decompressAsync(bad, LIMIT))).toMatch(
+          /DECOMPRESS_FAILED|UNKNOWN_COMPRESSION/,
+        );
+      }
+    });
+  }
+});
+
+describe('compressor options', () => {
+  it('validate with INVALID_OPTIONS naming the option', () => {
+    expect(() => new GzipCompressor({ level: 12 })).toThrow(/"level"/);
+    expect(() => new ZstdCompressor({ level: 0 })).toThrow(DataFormatError);
+    expect(() => new AutoCompressor({ prefer: 'size' as never })).toThrow(/"prefer"/);
+    expect(() => new Lz4Compressor({ async_threshold_bytes: -1 } as never)).toThrow(/asyncThresholdBytes/);
+    expect(() => new NoneCompressor().decompress(small, { maxOutputBytes: -1 })).toThrow(/maxOutputBytes/);
+  });
+});
