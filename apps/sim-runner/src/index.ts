@@ -41,3 +41,38 @@ export { defaultCheckpointCodec, jsonCheckpointCodec } from './checkpointCodec.j
 export { BoltzmannModel, MoneyAgent } from './models/boltzmann.js';
 export type { BoltzmannOptions } from './models/boltzmann.js';
 export { gini } from './models/gini.js';
+export {
+  ConfigError,
+  DEFAULT_SCENARIOS,
+  configJsonSchema,
+  configSchema,
+  defaultConfig,
+  loadConfig,
+  parseConfig,
+  validateConfig,
+} from './config.js';
+export type {
+  ConfigErrorCode,
+  ConfigIssue,
+  PerformanceTargets,
+  ScenarioConfig,
+  SimConfig,
+  SimConfigInput,
+} from './config.js';
+export { DEFAULT_SCENARIO, ScenarioNotFoundError, getScenario, listScenarios } from './scenarios.js';
+export type { Scenario } from './scenarios.js';
+export { MetricsRecorder } from './metricsRecorder.js';
+export type { MetricsRecorderOptions, RequestOutcome, StepSample } from './metricsRecorder.js';
+export type { DriverContext, DriverFactory, SimulationDriver } from './simulationDriver.js';
+export { createBoltzmannDriver } from './boltzmannDriver.js';
+export { BUILTIN_DRIVERS, RunnerError, runSimulation } from './runner.js';
+export type { RunOptions, RunResult, RunnerErrorCode } from './runner.js';
+export { buildReport, formatReportTable, formatSeconds, latencyHistogram, quantile } from './report.js';
+export type { BuildReportInput, LatencyHistogram, RunReport, TargetResult, TargetStatus } from './report.js';
+export { renderHtmlReport } from './htmlReport.js';
+export { barChart, escapeXml, lineChart } from './svgChart.js';
+export type { ChartOptions, LineSeries } from './svgChart.js';
+export { ProgressReporter } from './progress.js';
+export type { ProgressInfo, ProgressOptions, ProgressStream } from './progress.js';
+export { HELP, main } from './cli.js';
+export type { CliIo } from './cli.js';

@@ -18,6 +18,8 @@ export interface BoltzmannOptions {
   collectAgents?: boolean;
   /** Bound on concurrent `decide()` calls in `stepAsync` (default 8). */
   concurrency?: number;
+  /** Wraps each agent's decision in `stepAsync` (instrumentation: the runner times decisions with it). */
+  decide?: (agent: MoneyAgent, signal: AbortSignal) => Promise<unknown>;
 }
 
 /** A Boltzmann wealth agent: starts with 1 unit and gives 1 unit away per step while it has any. */
@@ -84,6 +86,7 @@ export class BoltzmannModel extends Model {
   readonly grid: MultiGrid<MoneyAgent> | null;
   readonly dataCollector: DataCollector<BoltzmannModel, MoneyAgent>;
   readonly concurrency: number;
+  private readonly _decide: BoltzmannOptions['decide'];
   private _moneyAgents: MoneyAgent[] = [];
 
   constructor(options: BoltzmannOptions = {}) {
@@ -98,6 +101,7 @@ export class BoltzmannModel extends Model {
     } = options;
     this.numAgents = n;
     this.concurrency = concurrency;
+    this._decide = options.decide;
     this.grid = spatial ? new MultiGrid<MoneyAgent>({ width, height, torus: true }) : null;
     for (let i = 0; i < n; i++) {
       const agent = new MoneyAgent(this);
@@ -134,7 +138,7 @@ export class BoltzmannModel extends Model {
     this.dataCollector.collect(this);
     if (this.grid) {
       const agents = this.agentsOfType(MoneyAgent);
-      await agents.shuffleDoAsync({ concurrency: this.concurrency, signal });
+      await agents.shuffleDoAsync({ concurrency: this.concurrency, signal, decide: this._decide });
       agents.do('giveMoney');
     } else {
       this.agents.shuffleDo('step');

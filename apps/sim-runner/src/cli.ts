@@ -1,0 +1,184 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
+import { ConfigError, defaultConfig, loadConfig, type SimConfig } from './config.js';
+import { renderHtmlReport } from './htmlReport.js';
+import { ProgressReporter, type ProgressStream } from './progress.js';
+import { formatReportTable } from './report.js';
+import { BUILTIN_DRIVERS, runSimulation } from './runner.js';
+import { DEFAULT_SCENARIO, getScenario, listScenarios } from './scenarios.js';
+
+export const HELP = `sim-runner: runs a Mesa-style agent-based simulation through the hp performance layers
+and reports how it performed against the configured targets.
+
+Usage
+  sim-runner run [options]        run one scenario (default: ${DEFAULT_SCENARIO}) and print the report
+  sim-runner scenarios [--config FILE]   list the scenarios of the configuration
+  sim-runner --help               this text
+
+Options of "run"
+  --scenario NAME      scenario from benchmarking.load_testing.scenarios of the configuration:
+                       normal_load (10 agents, 100 steps, 5 concurrent), high_load (50, 500, 20),
+                       stress_test (100, 1000, 50) by default.
+  --config FILE        YAML configuration (the design sketch's template; see config/default.yaml and
+                       config/schema.json). Without it the built-in defaults (the same values) apply.
+  --seed N             seed of the model's generator (0..4294967295). Same seed => same model output.
+                       Without it a seed is drawn and printed, so the run can be repeated.
+  --model KIND         model to run: ${Object.keys(BUILTIN_DRIVERS).join(', ')} (default boltzmann). The LLM-agent model
+                       (kind "llm") arrives with @hp/llm.
+  --llm-base-url URL   OpenAI-compatible endpoint for --model llm (default: the in-process emulator).
+  --steps N            run N steps instead of the scenario's simulation_steps.
+  --report FILE.json   write the report as JSON (targets, requests, llmCalls, cacheHits, wallSeconds,
+                       throughputLimit, time series, the DataCollector's model rows).
+  --html FILE.html     write a self-contained HTML report with charts (opens offline).
+  --csv FILE.csv       write the DataCollector's model variables as CSV.
+  --checkpoint FILE    save a checkpoint of the model at the end of the run.
+  --resume FILE        start from a checkpoint (its seed and step) instead of step 0.
+  --quiet              no progress output.
+  -h, --help           this text.
+
+Output
+  Progress goes to stderr: a bar on a terminal (step, agents, requests and LLM calls per second,
+  cache hit ratio, ETA), a line at every 10% otherwise. The report table goes to stdout: each
+  performance target with its goal, the measured value and PASS/FAIL (n/a when the run has nothing
+  to measure, e.g. no cache lookups in the Boltzmann model).
+
+Exit status: 0 after a run (also when targets are missed), 1 on an error, 2 on a usage error.
+`;
+
+export interface CliIo {
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+  signal?: AbortSignal;
+}
+
+class UsageError extends Error {}
+
+function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} expects an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return n;
+}
+
+/** Runs the command line; resolves to the exit status. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const out = (text: string) => io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  const err = (text: string) => io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        scenario: { type: 'string' },
+        config: { type: 'string' },
+        seed: { type: 'string' },
+        model: { type: 'string' },
+        'llm-base-url': { type: 'string' },
+        steps: { type: 'string' },
+        report: { type: 'string' },
+        html: { type: 'string' },
+        csv: { type: 'string' },
+        checkpoint: { type: 'string' },
+        resume: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    err(`sim-runner: ${(error as Error).message}\nRun "sim-runner --help" for the options.`);
+    return 2;
+  }
+  const command = positionals[0];
+  if (values.help || command === undefined || command === 'help') {
+    out(HELP);
+    return values.help || command === 'help' ? 0 : 2;
+  }
+  try {
+    const config: SimConfig = values.config
+      ? await loadConfig(String(values.config), io.signal)
+      : defaultConfig();
+    if (command === 'scenarios') {
+      for (const s of listScenarios(config)) {
+        out(`${s.name.padEnd(14)} ${s.agents} agents, ${s.steps} steps, ${s.concurrency} concurrent`);
+      }
+      return 0;
+    }
+    if (command !== 'run') throw new UsageError(`unknown command "${command}" (expected run or scenarios)`);
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    const scenario = getScenario(config, values.scenario as string | undefined);
+    const steps = integer('steps', values.steps as string | undefined, 1, 10_000_000);
+    if (steps !== undefined) scenario.steps = steps;
+    let seed = integer('seed', values.seed as string | undefined, 0, 0xffffffff);
+    let checkpoint: Checkpoint | undefined;
+    if (values.resume) {
+      checkpoint = await loadCheckpoint(String(values.resume), { signal: io.signal });
+      if (seed !== undefined && seed !== checkpoint.core.seed) {
+        throw new UsageError(
+          `--seed ${seed} differs from the checkpoint's seed ${checkpoint.core.seed}; leave --seed out`,
+        );
+      }
+      seed = checkpoint.core.seed;
+    }
+    const progress = values.quiet ? undefined : new ProgressReporter({ stream: io.stderr });
+    if (!values.quiet) {
+      err(
+        `sim-runner: scenario ${scenario.name} (${scenario.agents} agents, ${scenario.steps} steps, ` +
+          `${scenario.concurrency} concurrent), model ${values.model ?? 'boltzmann'}` +
+          (seed !== undefined ? `, seed ${seed}` : ''),
+      );
+    }
+    const { report, dataCollector } = await runSimulation({
+      scenario,
+      config,
+      seed,
+      model: values.model as string | undefined,
+      settings: { llmBaseUrl: values['llm-base-url'] as string | undefined },
+      signal: io.signal,
+      onProgress: progress ? (p) => progress.update(p) : undefined,
+      onStart: (driver) => {
+        if (checkpoint) restoreCheckpoint(driver.model, checkpoint);
+      },
+      onEnd: async (driver) => {
+        if (values.checkpoint)
+          await saveCheckpoint(driver.model, String(values.checkpoint), { signal: io.signal });
+      },
+    });
+    progress?.finish();
+    out(formatReportTable(report));
+    const written: string[] = [];
+    if (values.report) {
+      await writeFile(String(values.report), JSON.stringify(report, null, 2) + '\n');
+      written.push(`JSON report: ${values.report}`);
+    }
+    if (values.html) {
+      await writeFile(String(values.html), renderHtmlReport(report));
+      written.push(`HTML report: ${values.html}`);
+    }
+    if (values.csv) {
+      await writeFile(String(values.csv), dataCollector.toCSV('model'));
+      written.push(`model variables (CSV): ${values.csv}`);
+    }
+    if (values.checkpoint) written.push(`checkpoint: ${values.checkpoint}`);
+    if (written.length) out(['', ...written].join('\n'));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`sim-runner: ${error.message}\nRun "sim-runner --help" for the options.`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      err(`sim-runner: ${error.message}`);
+      return 1;
+    }
+    err(`sim-runner: ${(error as Error).message ?? String(error)}`);
+    return 1;
+  }
+}
