@@ -13,6 +13,7 @@ export function dashboardHtml(title: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${t}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="vendor/uPlot.min.css">
 <link rel="stylesheet" href="dashboard.css">
 </head>
@@ -95,6 +96,7 @@ export const DASHBOARD_JS = `'use strict';
     if (unit === 'ms') return v >= 1000 ? (v / 1000).toFixed(2) + ' s' : v.toFixed(v < 10 ? 1 : 0) + ' ms';
     if (unit === 'B') return (v / 1048576).toFixed(0) + ' MiB';
     if (unit === '/s') return v.toFixed(v < 10 ? 2 : 0) + ' /s';
+    if (v !== 0 && Math.abs(v) < 1) return v.toPrecision(2);
     return String(Math.round(v * 100) / 100);
   }
 

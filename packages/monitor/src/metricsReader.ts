@@ -297,7 +297,9 @@ export class MetricsReader {
    * listeners. Tests drive this directly with a fake clock.
    */
   tick(now: number = this._clock()): IntervalSnapshot {
-    const seconds = Math.max((now - this._lastTick) / 1000, 1e-9);
+    // Rates use the real elapsed time; a backfilled or out-of-order tick counts as one interval.
+    const elapsed = (now - this._lastTick) / 1000;
+    const seconds = elapsed > 0 ? elapsed : this.interval;
     this._lastTick = now;
     const v: Record<string, number> = {};
     v.requests = this._requests;

@@ -49,7 +49,8 @@ export const DEFAULT_SDK_MAPPING: SdkMetricMapping = {
   queueDepth: ['hp.queue.depth'],
   queueAttribute: 'hp.queue.name',
   poolWait: ['db.client.connection.wait_time', 'hp.pool.wait.duration'],
-  poolConnections: ['db.client.connection.count'],
+  // The current semconv name, and the older one that Prometheus' lint accepts (no `_count` suffix).
+  poolConnections: ['db.client.connection.count', 'db.client.connections.usage'],
   poolMax: ['db.client.connection.max'],
   poolAttribute: 'db.client.connection.pool.name',
   poolStateAttribute: 'db.client.connection.state',
