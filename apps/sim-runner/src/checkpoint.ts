@@ -89,7 +89,7 @@ export class FileCheckpointStore implements CheckpointStore {
 }
 
 export interface CheckpointIoOptions {
-  /** Default: `defaultCheckpointCodec` (the @hp/data envelope once available). */
+  /** Default: `defaultCheckpointCodec` (the @hp/data envelope). */
   codec?: CheckpointCodec;
   store?: CheckpointStore;
   signal?: AbortSignal;

@@ -1,12 +1,18 @@
+import { decodeEnvelope, encodeEnvelope } from '@hp/data';
 import type { CheckpointCodec } from './checkpoint.js';
 
 /**
- * The default checkpoint codec.
- *
- * Seam: checkpoints are meant to go through @hp/data's envelope (codec + compression + checksum header).
- * Until @hp/data exports its envelope, this stand-in writes a small self-describing envelope of its own:
- * the magic line `HPCK1 json\n` followed by UTF-8 JSON. It is swapped for the @hp/data envelope in one
- * place (here) when that lands; files written by this version are recognised by their magic line.
+ * The default checkpoint codec: @hp/data's envelope (CBOR, compression chosen by size, CRC-32 checked),
+ * so a checkpoint is a self-describing, integrity-checked file that any hp tool can open.
+ */
+export const envelopeCheckpointCodec: CheckpointCodec = {
+  encode: (value: unknown) => encodeEnvelope(value, { codec: 'cbor', compression: 'auto' }),
+  decode: (bytes: Uint8Array) => decodeEnvelope(bytes),
+};
+
+/**
+ * A readable alternative for debugging: the magic line `HPCK1 json\n` then UTF-8 JSON (no compression,
+ * no checksum). Pass it as `codec` to both save and load.
  */
 const MAGIC = 'HPCK1 json\n';
 
@@ -22,4 +28,4 @@ export const jsonCheckpointCodec: CheckpointCodec = {
 };
 
 /** The codec used when none is given. */
-export const defaultCheckpointCodec: CheckpointCodec = jsonCheckpointCodec;
+export const defaultCheckpointCodec: CheckpointCodec = envelopeCheckpointCodec;

@@ -37,7 +37,7 @@ export type {
   CheckpointIoOptions,
   CheckpointStore,
 } from './checkpoint.js';
-export { defaultCheckpointCodec, jsonCheckpointCodec } from './checkpointCodec.js';
+export { defaultCheckpointCodec, envelopeCheckpointCodec, jsonCheckpointCodec } from './checkpointCodec.js';
 export { BoltzmannModel, MoneyAgent } from './models/boltzmann.js';
 export type { BoltzmannOptions } from './models/boltzmann.js';
 export { gini } from './models/gini.js';

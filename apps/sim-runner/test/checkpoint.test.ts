@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -44,6 +44,26 @@ describe('checkpoints', () => {
       expect(resumed.nextId()).toBe(whole.nextId());
     },
   );
+
+  it('writes an @hp/data envelope by default; the JSON codec is an alternative', async () => {
+    const { readEnvelopeHeader } = await import('@hp/data');
+    const { jsonCheckpointCodec } = await import('../src/checkpointCodec.js');
+    const m = new BoltzmannModel({ n: 20, seed: 3 });
+    await m.runModel({ maxSteps: 5 });
+    const file = join(dir, 'a.ckpt');
+    await saveCheckpoint(m, file);
+    expect(readEnvelopeHeader(readFileSync(file)).version).toBe(1);
+    const jsonFile = join(dir, 'a.json.ckpt');
+    await saveCheckpoint(m, jsonFile, { codec: jsonCheckpointCodec });
+    expect(readFileSync(jsonFile, 'utf8').startsWith('HPCK1 json\n')).toBe(true);
+    expect(await loadCheckpoint(jsonFile, { codec: jsonCheckpointCodec })).toEqual(
+      await loadCheckpoint(file),
+    );
+    const corrupt = readFileSync(file);
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    writeFileSync(file, corrupt);
+    await expect(loadCheckpoint(file)).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
+  });
 
   it('refuses another model class, another seed, a foreign file and a missing one', async () => {
     const m = new BoltzmannModel({ n: 5, seed: 1 });
