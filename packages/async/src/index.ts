@@ -34,3 +34,5 @@ export { Batcher, llmCompatible } from './batcher.js';
 export type { BatchContext, BatcherOptions, BatchProcessor, LlmRequestLike } from './batcher.js';
 export { DistributedRateLimiter } from './distributedRateLimiter.js';
 export type { DistributedRateLimiterOptions } from './distributedRateLimiter.js';
+export { builtInWorkerFile, WorkerPool } from './workerPool.js';
+export type { TimeSummary, WorkerPoolOptions, WorkerPoolStats } from './workerPool.js';

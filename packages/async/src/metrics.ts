@@ -18,6 +18,10 @@ export const GAUGES = {
   'batch.pending': 'Items waiting in open batches',
   'worker.threads': 'Worker threads alive',
   'worker.queue_depth': 'Tasks waiting for a worker',
+  'worker.run_time_p50': 'Median worker task run time, ms (piscina histogram)',
+  'worker.run_time_p99': '99th percentile worker task run time, ms (piscina histogram)',
+  'worker.wait_time_p50': 'Median wait for a worker thread, ms (piscina histogram)',
+  'worker.wait_time_p99': '99th percentile wait for a worker thread, ms (piscina histogram)',
 } as const;
 
 export const COUNTERS = {
@@ -57,8 +61,6 @@ export class AsyncMetrics {
   readonly waitTime: Histogram;
   readonly runTime: Histogram;
   readonly batchSize: Histogram;
-  readonly workerWaitTime: Histogram;
-  readonly workerRunTime: Histogram;
   private readonly _sources = new Set<WeakRef<MetricsSource>>();
 
   constructor(options: { meter?: Meter } = {}) {
@@ -97,14 +99,6 @@ export class AsyncMetrics {
     });
     this.batchSize = meter.createHistogram('hp.async.batch.size', {
       description: 'Items per dispatched batch',
-    });
-    this.workerWaitTime = meter.createHistogram('hp.async.worker.wait_time', {
-      unit: 'ms',
-      description: 'Time a task waited for a worker thread',
-    });
-    this.workerRunTime = meter.createHistogram('hp.async.worker.run_time', {
-      unit: 'ms',
-      description: 'Time a task ran on a worker thread',
     });
   }
 
