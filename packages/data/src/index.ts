@@ -33,3 +33,8 @@ export {
   readEnvelopeHeader,
 } from './envelope.js';
 export type { DecodeEnvelopeOptions, EncodeEnvelopeOptions, EnvelopeHeader } from './envelope.js';
+
+export { createKeyvSerializer } from './keyvSerializer.js';
+export type { KeyvAdapterOptions, KeyvData, KeyvSerializer } from './keyvSerializer.js';
+export { createKeyvCompression } from './keyvCompression.js';
+export type { KeyvCompressionAdapter } from './keyvCompression.js';
