@@ -76,3 +76,7 @@ export { ProgressReporter } from './progress.js';
 export type { ProgressInfo, ProgressOptions, ProgressStream } from './progress.js';
 export { HELP, main } from './cli.js';
 export type { CliIo } from './cli.js';
+export { BatchRunError, batchRun, defaultWorkerFile, parameterGrid } from './batchRun.js';
+export type { BatchRunErrorCode, BatchRunOptions, BatchRunResult } from './batchRun.js';
+export { BUILTIN_MODELS, runBatchTask } from './batchTask.js';
+export type { BatchModelClass, BatchTask, ModelSpec } from './batchTask.js';
