@@ -213,6 +213,7 @@ export async function setupMonitoring(options: MonitoringOptions): Promise<Monit
   }
 
   reader?.start();
+  if (reader) instrumentProcess(meterProvider, reader);
 
   let down: Promise<void> | undefined;
   const monitoring: Monitoring = {
@@ -265,6 +266,24 @@ export async function setupMonitoring(options: MonitoringOptions): Promise<Monit
     },
   };
   return monitoring;
+}
+
+/**
+ * Exports the reader's process readings as semconv-named gauges (process.*, v8js.*, nodejs.*), so the
+ * Prometheus endpoint and OTLP carry CPU, memory and event-loop delay too.
+ */
+function instrumentProcess(provider: MeterProvider, reader: MetricsReader): void {
+  const meter = provider.getMeter('@hp/monitor');
+  const gauge = (name: string, unit: string, description: string, series: string, scale = 1) =>
+    meter.createObservableGauge(name, { unit, description }).addCallback((result) => {
+      const v = reader.latest()?.values[series];
+      if (v !== undefined && Number.isFinite(v)) result.observe(v * scale);
+    });
+  gauge('process.cpu.utilization', '1', 'CPU time / wall time over the last interval (1 = one core)', 'cpu');
+  gauge('process.memory.usage', 'By', 'Resident set size', 'memory_rss');
+  gauge('v8js.memory.heap.used', 'By', 'V8 heap in use', 'heap_used');
+  gauge('nodejs.eventloop.delay.p99', 's', 'Event-loop delay, 99th percentile', 'event_loop_delay_p99', 1e-3);
+  gauge('nodejs.eventloop.delay.mean', 's', 'Event-loop delay, mean', 'event_loop_delay_mean', 1e-3);
 }
 
 function disableGlobals(): void {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,7 @@ describeWithBinaries('promtool', 'prometheus')(
       m = await setupMonitoring({
         serviceName: 'prom-e2e',
         exporters: { prometheus: { port: 0 } },
-        metricsCollection: false,
+        metricsCollection: { interval: 3600 },
       });
       // Instruments the way hp libraries use them: semconv names, units, attributes.
       const meter = metrics.getMeter('@hp/test');
@@ -75,6 +75,9 @@ describeWithBinaries('promtool', 'prometheus')(
       alerts = new AlertEngine();
       alerts.instrument();
       alerts.evaluate({ error_rate: 0.5 });
+      // One interval of the in-process reader, so the process gauges have values.
+      await new Promise((r) => setTimeout(r, 100));
+      await m.reader!.collect();
     });
 
     afterAll(async () => {
@@ -86,6 +89,8 @@ describeWithBinaries('promtool', 'prometheus')(
       const text = await (await fetch(m.prometheus!.url)).text();
       expect(text).toMatch(/gen_ai_client_operation_duration_bucket\{[^}]*le="0.64"\} 0/);
       expect(text).toContain('hp_monitor_alerts_active');
+      expect(text).toMatch(/^process_memory_usage\{[^}]*\} \d+/m);
+      expect(text).toContain('nodejs_eventloop_delay_p99');
       const { code, out } = await run('promtool', ['check', 'metrics'], text);
       expect(out).toBe('');
       expect(code).toBe(0);
@@ -152,6 +157,43 @@ describeWithBinaries('promtool', 'prometheus')(
         };
         expect(targets.data.activeTargets[0]).toMatchObject({ health: 'up', lastError: '' });
         expect(series).toBe(1);
+
+        // Every query of the Grafana dashboard is valid PromQL for this server, and the ones over
+        // instruments this test records return data.
+        const dashboard = JSON.parse(
+          readFileSync(join(__dirname, '..', 'grafana', 'hp-dashboard.json'), 'utf8'),
+        ) as {
+          panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+        };
+        const exprs = dashboard.panels.flatMap((p) =>
+          (p.targets ?? []).map((t) => ({ title: p.title, expr: t.expr })),
+        );
+        expect(exprs.length).toBeGreaterThan(15);
+        const withData: string[] = [];
+        for (const { title, expr } of exprs) {
+          const q = expr.replaceAll('$__rate_interval', '1m').replaceAll('$job', '.*');
+          const r = (await (
+            await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`)
+          ).json()) as {
+            status: string;
+            error?: string;
+            data?: { result: unknown[] };
+          };
+          expect({ title, status: r.status, error: r.error }).toEqual({
+            title,
+            status: 'success',
+            error: undefined,
+          });
+          if ((r.data?.result.length ?? 0) > 0) withData.push(title);
+        }
+        expect(withData).toEqual(
+          expect.arrayContaining([
+            'Queue depth',
+            'Memory',
+            'Event-loop delay',
+            'Active alerts (hp.monitor.alerts.active)',
+          ]),
+        );
       } finally {
         prom.kill('SIGTERM');
         await exited;
