@@ -38,3 +38,6 @@ export { createKeyvSerializer } from './keyvSerializer.js';
 export type { KeyvAdapterOptions, KeyvData, KeyvSerializer } from './keyvSerializer.js';
 export { createKeyvCompression } from './keyvCompression.js';
 export type { KeyvCompressionAdapter } from './keyvCompression.js';
+
+export { decodeStream, encodeStream, readEnvelopes } from './stream.js';
+export type { DecodeStreamOptions, EncodeStreamOptions, StreamTrailer } from './stream.js';
