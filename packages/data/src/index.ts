@@ -41,3 +41,8 @@ export type { KeyvCompressionAdapter } from './keyvCompression.js';
 
 export { decodeStream, encodeStream, readEnvelopes } from './stream.js';
 export type { DecodeStreamOptions, EncodeStreamOptions, StreamTrailer } from './stream.js';
+
+export { AdaptiveChunkSize } from './adaptiveChunkSize.js';
+export type { AdaptiveChunkSizeOptions, ChunkObservation } from './adaptiveChunkSize.js';
+export { paginate } from './paginate.js';
+export type { CursorFetch, Page, PaginateOptions } from './paginate.js';

@@ -19,7 +19,10 @@ for (const golden of GOLDEN_FILES) {
     console.log(`kept    ${golden.file}`);
     continue;
   }
-  const bytes = encodeEnvelope(GOLDEN_VALUES[golden.value], { codec: golden.codec, compression: golden.compression });
+  const bytes = encodeEnvelope(GOLDEN_VALUES[golden.value], {
+    codec: golden.codec,
+    compression: golden.compression,
+  });
   writeFileSync(path, bytes);
   console.log(`written ${golden.file} (${bytes.length} bytes)`);
 }
