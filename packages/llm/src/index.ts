@@ -1,0 +1,12 @@
+export {
+  LlmError,
+  LlmRateLimitedError,
+  LlmTimeoutError,
+  LlmProviderError,
+  LlmInvalidResponseError,
+  LlmCancelledError,
+  LlmOptionsError,
+  isRetryableStatus,
+  redactSecrets,
+} from './errors.js';
+export type { LlmErrorCode } from './errors.js';
