@@ -1,0 +1,32 @@
+export { CacheError } from './cacheError.js';
+export type { CacheErrorCode } from './cacheError.js';
+export { createRng } from './random.js';
+export { hashKey } from './keyHash.js';
+export { FrequencySketch } from './frequencySketch.js';
+export type { EvictionPolicy, PolicyName, PolicyOption } from './evictionPolicy.js';
+export { LruPolicy } from './lruPolicy.js';
+export { LfuPolicy } from './lfuPolicy.js';
+export { WTinyLfuPolicy } from './wTinyLfuPolicy.js';
+export type { WTinyLfuState } from './wTinyLfuPolicy.js';
+export { MemoryCache, createPolicy, DISPOSE_REASONS } from './memoryCache.js';
+export type {
+  Clock,
+  DisposeReason,
+  MemoryCacheOptions,
+  MemoryCacheStats,
+  SetOptions,
+} from './memoryCache.js';
+export { readTrace, parseArcTrace, parseKeyLines, denseTrace } from './trace.js';
+export type { Trace } from './trace.js';
+export { beladyHits } from './beladyOpt.js';
+export { simulate, simulateHits, SIMULATED_POLICIES } from './simulator.js';
+export type { SimulatedPolicy, SimulationResult } from './simulator.js';
+export {
+  zipfTrace,
+  scanTrace,
+  loopTrace,
+  concatTraces,
+  phaseShiftTrace,
+  zipfWithScansTrace,
+} from './traceGenerators.js';
+export type { ZipfOptions } from './traceGenerators.js';
