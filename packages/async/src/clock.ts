@@ -11,14 +11,15 @@ export interface Clock {
 
 export type TimerHandle = unknown;
 
-/** The real clock: Date.now and Node timers (unref'd, so a pending timer never keeps the process alive). */
+/**
+ * The real clock: epoch ms with sub-millisecond resolution (performance.timeOrigin + performance.now(),
+ * monotonic) and Node timers. Every timer here is one a caller's promise waits on (a batch timeout, a
+ * rate-limit wait, a backoff), so it keeps the process alive like the await it serves; there are no
+ * background timers, and close() clears them all.
+ */
 export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, Math.max(0, ms));
-    t.unref();
-    return t;
-  },
+  now: () => performance.timeOrigin + performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 

@@ -46,6 +46,12 @@ const optionsSchema = z.object({
   interval: zPosMs.default(60_000),
   /** Learn limits from x-ratelimit-* / anthropic-ratelimit-* headers (also when none are configured). */
   learnFromHeaders: z.boolean().default(true),
+  /**
+   * Fraction of each bucket's capacity (the burst) kept unused: the
+   * provider counts a request when it arrives, after we granted it, so a bucket that was full at the
+   * provider would otherwise let us run ahead of it. The rate is not reduced. Default 0.01.
+   */
+  headroom: z.number().min(0).max(0.5).default(0.01),
   /** Pause after a 429 without retry-after, in ms. */
   defaultPause: zNonNegMs.default(1000),
   /** Longest pause a retry-after may impose, in ms. */
@@ -109,9 +115,14 @@ export class RateLimiter implements RateLimit, MetricsSource {
   private _tokenCap: number;
   private _requests: number;
   private _tokens: number;
+  /** Bucket capacities: the limits less the headroom. */
+  private _requestBurst = Infinity;
+  private _tokenBurst = Infinity;
+  private readonly _headroom: number;
   private _last: number;
   private _pausedUntil = 0;
   private _seq = 0;
+  private _learnedAtSeq = 0;
   private _tokenSeq = 0;
   private _closed = false;
   private readonly _interval: number;
@@ -133,8 +144,10 @@ export class RateLimiter implements RateLimit, MetricsSource {
       (o.requestsPerMinute !== undefined ? o.requestsPerMinute / perMinute : Infinity);
     this._tokenCap =
       o.tokensPerInterval ?? (o.tokensPerMinute !== undefined ? o.tokensPerMinute / perMinute : Infinity);
-    this._requests = this._requestCap;
-    this._tokens = this._tokenCap;
+    this._headroom = o.headroom;
+    this._updateBursts();
+    this._requests = this._requestBurst;
+    this._tokens = this._tokenBurst;
     this._learn = o.learnFromHeaders;
     this._defaultPause = o.defaultPause;
     this._maxPause = o.maxPause;
@@ -180,10 +193,10 @@ export class RateLimiter implements RateLimit, MetricsSource {
    */
   tryAcquire(tokens = 0): Reservation | number {
     if (this._closed) throw closedError(`RateLimiter "${this.name}"`);
-    if (tokens > this._tokenCap) {
+    if (tokens > this._tokenBurst) {
       throw new AsyncError(
         'TOKENS_EXCEED_LIMIT',
-        `a request of ${tokens} tokens exceeds the limit of ${this._tokenCap} tokens per interval: split it or lower its estimate`,
+        `a request of ${tokens} tokens exceeds the usable burst of ${this._tokenBurst} tokens (limit less headroom): split it or lower its estimate`,
       );
     }
     const now = this._clock.now();
@@ -243,7 +256,10 @@ export class RateLimiter implements RateLimit, MetricsSource {
     const info: RateLimitInfo = headers ? parseRateLimitHeaders(headers, now) : {};
     this._refill(now);
     const r = reservation instanceof LocalReservation ? reservation : undefined;
-    if (this._learn) {
+    // Headers of a request granted before the last correction are older than what we know: skip them,
+    // or responses still in flight from before a limit change would flip the limit back and forth.
+    if (this._learn && (r === undefined || r.seq > this._learnedAtSeq)) {
+      const before = this.stats.learned;
       if (info.requests?.limit !== undefined && info.requests.limit !== this._requestCap) {
         this._setRequestCap(info.requests.limit, info.requests.remaining, r ? this._seq - r.seq : 0);
         this.stats.learned++;
@@ -252,6 +268,7 @@ export class RateLimiter implements RateLimit, MetricsSource {
         this._setTokenCap(info.tokens.limit, info.tokens.remaining, r ? this._tokenSeq - r.tokenSeq : 0);
         this.stats.learned++;
       }
+      if (this.stats.learned !== before) this._learnedAtSeq = this._seq;
     }
     if (status === 429) {
       let pause = info.retryAfterMs;
@@ -308,15 +325,15 @@ export class RateLimiter implements RateLimit, MetricsSource {
   /** @internal */
   _adjustTokens(delta: number): void {
     this._refill(this._clock.now());
-    this._tokens = Math.min(this._tokenCap, this._tokens + delta);
+    this._tokens = Math.min(this._tokenBurst, this._tokens + delta);
     if (delta > 0) this._wakeWaiters();
   }
 
   /** @internal */
   _refund(tokens: number): void {
     this._refill(this._clock.now());
-    this._requests = Math.min(this._requestCap, this._requests + 1);
-    this._tokens = Math.min(this._tokenCap, this._tokens + tokens);
+    this._requests = Math.min(this._requestBurst, this._requests + 1);
+    this._tokens = Math.min(this._tokenBurst, this._tokens + tokens);
     this._wakeWaiters();
   }
 
@@ -342,18 +359,24 @@ export class RateLimiter implements RateLimit, MetricsSource {
           : cap;
   }
 
+  private _updateBursts(): void {
+    const h = this._headroom;
+    const burst = (cap: number) => (Number.isFinite(cap) ? Math.max(Math.min(1, cap), cap * (1 - h)) : cap);
+    this._requestBurst = burst(this._requestCap);
+    this._tokenBurst = burst(this._tokenCap);
+  }
+
   private _refill(now: number): void {
     const elapsed = now - this._last;
     if (elapsed <= 0) return;
     this._last = now;
-    if (this._requests < this._requestCap) {
-      this._requests = Math.min(
-        this._requestCap,
-        this._requests + (elapsed * this._requestCap) / this._interval,
-      );
+    if (this._requests < this._requestBurst) {
+      const refill = (elapsed * this._requestCap) / this._interval;
+      this._requests = Math.min(this._requestBurst, this._requests + refill);
     }
-    if (this._tokens < this._tokenCap) {
-      this._tokens = Math.min(this._tokenCap, this._tokens + (elapsed * this._tokenCap) / this._interval);
+    if (this._tokens < this._tokenBurst) {
+      const refill = (elapsed * this._tokenCap) / this._interval;
+      this._tokens = Math.min(this._tokenBurst, this._tokens + refill);
     }
   }
 

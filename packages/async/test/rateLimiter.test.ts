@@ -12,15 +12,29 @@ const isReservation = (r: Reservation | number): r is Reservation => typeof r !=
 describe('RateLimiter', () => {
   it('grants up to the request limit, then says how long to wait (continuous refill)', () => {
     const clock = new ManualClock();
-    const limiter = new RateLimiter({ requests_per_interval: 6, interval: 60_000, clock });
+    const limiter = new RateLimiter({ requests_per_interval: 6, interval: 60_000, clock, headroom: 0 });
     for (let i = 0; i < 6; i++) expect(isReservation(limiter.tryAcquire())).toBe(true);
     expect(limiter.tryAcquire()).toBe(10_000);
     limiter.close();
   });
 
+  it('keeps a headroom (default 1%) of the burst unused, never below one request, without lowering the rate', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ requestsPerInterval: 600, interval: 60_000, clock });
+    let granted = 0;
+    while (typeof limiter.tryAcquire() !== 'number') granted++;
+    expect(granted).toBe(594);
+    await clock.advance(60_000);
+    expect(limiter.available.requests).toBeCloseTo(594, 6); // refilled at 600/min, capped at the burst
+    const tiny = new RateLimiter({ requestsPerInterval: 1, clock });
+    expect(typeof tiny.tryAcquire()).toBe('object');
+    limiter.close();
+    tiny.close();
+  });
+
   it('reserves estimated tokens and settles with the real usage (refund and extra charge)', async () => {
     const clock = new ManualClock();
-    const limiter = new RateLimiter({ tokensPerMinute: 1000, clock });
+    const limiter = new RateLimiter({ tokensPerMinute: 1000, clock, headroom: 0 });
     const a = limiter.tryAcquire(600);
     expect(isReservation(a)).toBe(true);
     expect(limiter.tryAcquire(600)).toBe(12_000); // 200 missing at 1000/min
@@ -86,7 +100,7 @@ describe('RateLimiter', () => {
   });
 
   it('setLimits at run time; invalid options throw naming the option', () => {
-    const limiter = new RateLimiter({ requestsPerInterval: 10, clock: new ManualClock() });
+    const limiter = new RateLimiter({ requestsPerInterval: 10, clock: new ManualClock(), headroom: 0 });
     limiter.setLimits({ requestsPerInterval: 2 });
     expect(limiter.available.requests).toBe(2);
     expect(() => limiter.setLimits({ requestsPerInterval: -1 })).toThrow(InvalidOptionsError);

@@ -8,7 +8,7 @@ describe('TaskRunner', () => {
     const clock = new ManualClock();
     const runner = new TaskRunner({
       concurrency: 2,
-      rate_limit: { requests_per_interval: 3, tokens_per_interval: 1000, interval: 1000 },
+      rate_limit: { requests_per_interval: 3, tokens_per_interval: 1000, interval: 1000, headroom: 0 },
       clock,
     });
     const started: number[] = [];
