@@ -10,3 +10,33 @@ export {
   redactSecrets,
 } from './errors.js';
 export type { LlmErrorCode } from './errors.js';
+export type {
+  LlmRole,
+  LlmMessage,
+  LlmTool,
+  LlmToolCall,
+  LlmToolChoice,
+  LlmResponseFormat,
+  LlmRequest,
+  LlmFinishReason,
+  LlmChoice,
+  LlmUsage,
+  RateLimitInfo,
+  LlmResponse,
+  LlmPromptBatchRequest,
+  LlmPromptBatchResponse,
+  LlmEmbeddingRequest,
+  LlmEmbeddingResponse,
+  LlmStreamEvent,
+  LlmCallOptions,
+  LlmProvider,
+} from './llmTypes.js';
+export {
+  parseRateLimitHeaders,
+  parseRetryAfter,
+  parseDuration,
+  retryAfterFromHeaders,
+} from './rateLimitHeaders.js';
+export type { HeaderSource } from './rateLimitHeaders.js';
+export { OpenAiProvider, openaiProvider } from './openaiProvider.js';
+export type { OpenAiProviderOptions } from './openaiProvider.js';

@@ -1,0 +1,481 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import { z } from 'zod';
+import { CallScope } from './callScope.js';
+import {
+  LlmCancelledError,
+  LlmError,
+  LlmInvalidResponseError,
+  LlmOptionsError,
+  LlmProviderError,
+  LlmRateLimitedError,
+  LlmTimeoutError,
+  redactSecrets,
+} from './errors.js';
+import {
+  type LlmCallOptions,
+  type LlmChoice,
+  type LlmEmbeddingRequest,
+  type LlmEmbeddingResponse,
+  type LlmFinishReason,
+  type LlmPromptBatchRequest,
+  type LlmPromptBatchResponse,
+  type LlmProvider,
+  type LlmRequest,
+  type LlmResponse,
+  type LlmStreamEvent,
+  type LlmToolCall,
+} from './llmTypes.js';
+import { parseRateLimitHeaders, retryAfterFromHeaders } from './rateLimitHeaders.js';
+
+type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+const optionsSchema = z
+  .object({
+    /** Defaults to OPENAI_API_KEY; any string for servers without auth (the emulator, Ollama). */
+    apiKey: z.string().optional(),
+    /** Any OpenAI-compatible server: `http://127.0.0.1:8080/v1` (emulator), vLLM, Ollama, LM Studio, Azure, ... */
+    baseURL: z.string().url().optional(),
+    organization: z.string().optional(),
+    project: z.string().optional(),
+    /** Name used in errors, spans and responses; default 'openai'. */
+    name: z.string().min(1).default('openai'),
+    /** Custom fetch (e.g. from @hp/pool). When set, no connection pool is created. */
+    fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
+    /** An undici Dispatcher (Agent/Pool) to send requests through; not closed by close(). */
+    dispatcher: z.custom<Dispatcher>((v) => typeof v === 'object' && v !== null).optional(),
+    /** Connections of the keep-alive Agent created when neither fetch nor dispatcher is given. */
+    connections: z.number().int().positive().default(32),
+    keepAliveTimeoutMs: z.number().int().positive().default(30_000),
+    /** Which body field carries maxTokens: OpenAI's newer models want max_completion_tokens. */
+    maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+    defaultHeaders: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export type OpenAiProviderOptions = z.input<typeof optionsSchema>;
+
+function camelKeys(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    const key = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/^baseUrl$/, 'baseURL');
+    out[key] = v;
+  }
+  return out;
+}
+
+export function parseProviderOptions<S extends z.ZodType>(schema: S, options: unknown): z.output<S> {
+  const result = schema.safeParse(camelKeys((options ?? {}) as Record<string, unknown>));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new LlmOptionsError(issue.path.join('.') || 'options', issue.message);
+  }
+  return result.data;
+}
+
+function finishReason(reason: string | null | undefined): LlmFinishReason {
+  switch (reason) {
+    case 'stop':
+    case 'length':
+    case 'tool_calls':
+    case 'content_filter':
+      return reason;
+    case 'function_call':
+      return 'tool_calls';
+    default:
+      return 'other';
+  }
+}
+
+type ChatParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+
+/**
+ * OpenAI and any OpenAI-compatible server through the official `openai` SDK, with the SDK's retries off
+ * (@hp/async owns retries) and HTTP through an undici keep-alive Agent (or the `fetch`/`dispatcher` you pass).
+ */
+export class OpenAiProvider implements LlmProvider {
+  readonly name: string;
+  readonly client: OpenAI;
+  private readonly _options: z.output<typeof optionsSchema>;
+  private readonly _ownAgent: Agent | undefined;
+  private readonly _apiKey: string;
+
+  constructor(options: OpenAiProviderOptions = {}) {
+    const o = parseProviderOptions(optionsSchema, options);
+    this._options = o;
+    this.name = o.name;
+    this._apiKey = o.apiKey ?? process.env.OPENAI_API_KEY ?? '';
+    if (!this._apiKey) {
+      throw new LlmOptionsError(
+        'apiKey',
+        'no API key: pass apiKey or set OPENAI_API_KEY (any string for servers without auth)',
+      );
+    }
+    let fetchImpl: FetchLike | undefined = o.fetch;
+    let fetchOptions: Record<string, unknown> | undefined;
+    if (!fetchImpl) {
+      const dispatcher =
+        o.dispatcher ??
+        (this._ownAgent = new Agent({ connections: o.connections, keepAliveTimeout: o.keepAliveTimeoutMs }));
+      fetchImpl = undiciFetch as unknown as FetchLike;
+      fetchOptions = { dispatcher };
+    }
+    this.client = new OpenAI({
+      apiKey: this._apiKey,
+      maxRetries: 0,
+      // deadlines are the caller's (LlmCallOptions.timeoutMs / AbortSignal); this is only a backstop
+      timeout: 10 * 60_000,
+      fetch: fetchImpl as unknown as typeof globalThis.fetch,
+      ...(fetchOptions ? { fetchOptions } : {}),
+      ...(o.baseURL ? { baseURL: o.baseURL } : {}),
+      ...(o.organization ? { organization: o.organization } : {}),
+      ...(o.project ? { project: o.project } : {}),
+      ...(o.defaultHeaders ? { defaultHeaders: o.defaultHeaders } : {}),
+    });
+  }
+
+  private get _what(): string {
+    return `${this.name} (${this.client.baseURL})`;
+  }
+
+  chatParams(request: LlmRequest): ChatParams {
+    const messages = request.messages.map((m): OpenAI.Chat.ChatCompletionMessageParam => {
+      if (m.role === 'tool') return { role: 'tool', content: m.content, tool_call_id: m.toolCallId ?? '' };
+      if (m.role === 'assistant') {
+        return {
+          role: 'assistant',
+          content: m.content,
+          ...(m.name ? { name: m.name } : {}),
+          ...(m.toolCalls?.length
+            ? {
+                tool_calls: m.toolCalls.map((t) => ({
+                  id: t.id,
+                  type: 'function' as const,
+                  function: { name: t.name, arguments: t.arguments },
+                })),
+              }
+            : {}),
+        };
+      }
+      return { role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) };
+    });
+    const params: ChatParams = { model: request.model, messages };
+    if (request.temperature !== undefined) params.temperature = request.temperature;
+    if (request.topP !== undefined) params.top_p = request.topP;
+    if (request.maxTokens !== undefined) params[this._options.maxTokensField] = request.maxTokens;
+    if (request.stop?.length) params.stop = request.stop;
+    if (request.seed !== undefined) params.seed = request.seed;
+    if (request.n !== undefined && request.n !== 1) params.n = request.n;
+    if (request.tools?.length) {
+      params.tools = request.tools.map((t) => ({
+        type: 'function',
+        function: {
+          name: t.name,
+          ...(t.description ? { description: t.description } : {}),
+          ...(t.parameters ? { parameters: t.parameters } : {}),
+        },
+      }));
+    }
+    if (request.toolChoice !== undefined) {
+      params.tool_choice =
+        typeof request.toolChoice === 'string'
+          ? request.toolChoice
+          : { type: 'function', function: { name: request.toolChoice.name } };
+    }
+    const rf = request.responseFormat;
+    if (rf?.type === 'json_object') params.response_format = { type: 'json_object' };
+    if (rf?.type === 'json_schema') {
+      params.response_format = {
+        type: 'json_schema',
+        json_schema: {
+          name: rf.name,
+          schema: rf.schema,
+          ...(rf.strict !== undefined ? { strict: rf.strict } : {}),
+        },
+      };
+    }
+    return params;
+  }
+
+  async complete(request: LlmRequest, options?: LlmCallOptions): Promise<LlmResponse> {
+    const scope = new CallScope(options, `${this._what} chat completion`);
+    try {
+      const { data, response } = await this.client.chat.completions
+        .create(this.chatParams(request), { signal: scope.signal })
+        .withResponse();
+      if (!data || typeof data !== 'object' || !Array.isArray(data.choices)) {
+        throw new LlmInvalidResponseError(
+          `${this._what} answered a chat completion without a choices array. Check that baseURL points at an OpenAI-compatible /v1 endpoint; the request may be retried.`,
+        );
+      }
+      return {
+        id: String(data.id ?? ''),
+        provider: this.name,
+        model: String(data.model ?? request.model),
+        choices: data.choices.map((c, i): LlmChoice => {
+          const toolCalls: LlmToolCall[] = (c.message?.tool_calls ?? []).flatMap((t) =>
+            t.type === 'function'
+              ? [{ id: t.id, name: t.function.name, arguments: t.function.arguments }]
+              : [],
+          );
+          return {
+            index: c.index ?? i,
+            content: c.message?.content ?? null,
+            ...(toolCalls.length > 0 ? { toolCalls } : {}),
+            finishReason: finishReason(c.finish_reason),
+          };
+        }),
+        usage: {
+          inputTokens: data.usage?.prompt_tokens ?? 0,
+          outputTokens: data.usage?.completion_tokens ?? 0,
+        },
+        rateLimit: parseRateLimitHeaders(response.headers),
+      };
+    } catch (err) {
+      throw this.mapError(err, scope, 'chat completion');
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  async *stream(request: LlmRequest, options?: LlmCallOptions): AsyncGenerator<LlmStreamEvent> {
+    const scope = new CallScope(options, `${this._what} streamed chat completion`);
+    try {
+      const { data: stream, response } = await this.client.chat.completions
+        .create(
+          { ...this.chatParams(request), stream: true, stream_options: { include_usage: true } },
+          { signal: scope.signal },
+        )
+        .withResponse();
+      const texts = new Map<number, string>();
+      const finishes = new Map<number, LlmFinishReason>();
+      const calls = new Map<number, Map<number, LlmToolCall>>();
+      let id = '';
+      let model = request.model;
+      let usage = { inputTokens: 0, outputTokens: 0 };
+      for await (const chunk of stream) {
+        id ||= chunk.id;
+        model = chunk.model || model;
+        if (chunk.usage)
+          usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+        for (const c of chunk.choices ?? []) {
+          const delta = c.delta?.content;
+          if (delta) {
+            texts.set(c.index, (texts.get(c.index) ?? '') + delta);
+            yield { type: 'delta', index: c.index, content: delta };
+          } else if (!texts.has(c.index)) {
+            texts.set(c.index, '');
+          }
+          for (const t of c.delta?.tool_calls ?? []) {
+            const byIndex = calls.get(c.index) ?? new Map<number, LlmToolCall>();
+            calls.set(c.index, byIndex);
+            const prev = byIndex.get(t.index) ?? { id: '', name: '', arguments: '' };
+            byIndex.set(t.index, {
+              id: t.id ?? prev.id,
+              name: t.function?.name ?? prev.name,
+              arguments: prev.arguments + (t.function?.arguments ?? ''),
+            });
+          }
+          if (c.finish_reason) finishes.set(c.index, finishReason(c.finish_reason));
+        }
+      }
+      const indexes = [...new Set([...texts.keys(), ...finishes.keys(), ...calls.keys()])].sort(
+        (a, b) => a - b,
+      );
+      yield {
+        type: 'done',
+        response: {
+          id,
+          provider: this.name,
+          model,
+          choices: indexes.map((index) => {
+            const toolCalls = [...(calls.get(index)?.values() ?? [])];
+            const text = texts.get(index) ?? '';
+            return {
+              index,
+              content: text === '' && toolCalls.length > 0 ? null : text,
+              ...(toolCalls.length > 0 ? { toolCalls } : {}),
+              finishReason: finishes.get(index) ?? 'other',
+            };
+          }),
+          usage,
+          rateLimit: parseRateLimitHeaders(response.headers),
+        },
+      };
+    } catch (err) {
+      throw this.mapError(err, scope, 'streamed chat completion');
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /** Several prompts in one `/v1/completions` request (`prompt` array); results in prompt order. */
+  async completeBatch(
+    request: LlmPromptBatchRequest,
+    options?: LlmCallOptions,
+  ): Promise<LlmPromptBatchResponse> {
+    const scope = new CallScope(options, `${this._what} completion batch`);
+    try {
+      const params: OpenAI.CompletionCreateParamsNonStreaming = {
+        model: request.model,
+        prompt: request.prompts,
+      };
+      if (request.temperature !== undefined) params.temperature = request.temperature;
+      if (request.topP !== undefined) params.top_p = request.topP;
+      if (request.maxTokens !== undefined) params.max_tokens = request.maxTokens;
+      if (request.stop?.length) params.stop = request.stop;
+      if (request.seed !== undefined) params.seed = request.seed;
+      const { data, response } = await this.client.completions
+        .create(params, { signal: scope.signal })
+        .withResponse();
+      if (!data || !Array.isArray(data.choices)) {
+        throw new LlmInvalidResponseError(
+          `${this._what} answered a completion without a choices array; the request may be retried.`,
+        );
+      }
+      const results: LlmPromptBatchResponse['results'] = new Array(request.prompts.length);
+      for (const c of data.choices) {
+        if (typeof c.index === 'number' && c.index < results.length) {
+          results[c.index] = { text: c.text ?? '', finishReason: finishReason(c.finish_reason) };
+        }
+      }
+      for (let i = 0; i < results.length; i++) {
+        if (!results[i]) {
+          throw new LlmInvalidResponseError(
+            `${this._what} returned no choice for prompt ${i} of ${results.length}; the request may be retried.`,
+          );
+        }
+      }
+      return {
+        id: String(data.id ?? ''),
+        provider: this.name,
+        model: String(data.model ?? request.model),
+        results,
+        usage: {
+          inputTokens: data.usage?.prompt_tokens ?? 0,
+          outputTokens: data.usage?.completion_tokens ?? 0,
+        },
+        rateLimit: parseRateLimitHeaders(response.headers),
+      };
+    } catch (err) {
+      throw this.mapError(err, scope, 'completion batch');
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  async embed(request: LlmEmbeddingRequest, options?: LlmCallOptions): Promise<LlmEmbeddingResponse> {
+    const scope = new CallScope(options, `${this._what} embeddings`);
+    try {
+      const { data, response } = await this.client.embeddings
+        .create(
+          {
+            model: request.model,
+            input: request.inputs,
+            ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}),
+          },
+          { signal: scope.signal },
+        )
+        .withResponse();
+      if (!data || !Array.isArray(data.data) || data.data.length !== request.inputs.length) {
+        throw new LlmInvalidResponseError(
+          `${this._what} returned a different number of embeddings than inputs; the request may be retried.`,
+        );
+      }
+      const vectors: Float32Array[] = new Array(request.inputs.length);
+      for (const d of data.data) {
+        const e = d.embedding as unknown;
+        vectors[d.index] = e instanceof Float32Array ? e : Float32Array.from(e as number[]);
+      }
+      return {
+        provider: this.name,
+        model: String(data.model ?? request.model),
+        vectors,
+        usage: { inputTokens: data.usage?.prompt_tokens ?? 0, outputTokens: 0 },
+        rateLimit: parseRateLimitHeaders(response.headers),
+      };
+    } catch (err) {
+      throw this.mapError(err, scope, 'embeddings');
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /** Any error of a call to a typed LlmError (API keys redacted). */
+  mapError(err: unknown, scope: CallScope | undefined, what: string): LlmError {
+    if (err instanceof LlmError) return err;
+    const where = `${this._what} ${what}`;
+    const aborted = scope?.abortError(where, err);
+    if (aborted) return aborted;
+    const secrets = [this._apiKey];
+    if (err instanceof APIUserAbortError)
+      return new LlmCancelledError(`${where} was cancelled.`, { cause: err });
+    if (err instanceof APIConnectionTimeoutError) {
+      return new LlmTimeoutError(
+        redactSecrets(`${where} timed out in the SDK: ${err.message}. Retry with a longer timeout.`, secrets),
+        undefined,
+        { cause: err },
+      );
+    }
+    if (err instanceof APIConnectionError) {
+      const cause = (err.cause as Error | undefined)?.message;
+      return new LlmProviderError(
+        redactSecrets(
+          `${where} failed before an answer (${cause ?? err.message}): the connection was refused, reset or dropped. Retry later; check baseURL if it persists.`,
+          secrets,
+        ),
+        undefined,
+        { cause: err },
+      );
+    }
+    if (err instanceof APIError && typeof err.status === 'number') {
+      const detail = redactSecrets(err.message, secrets);
+      if (err.status === 429) {
+        const retryAfterMs = retryAfterFromHeaders(err.headers);
+        return new LlmRateLimitedError(
+          `${where} was rate limited (429): ${detail}. Wait ${retryAfterMs !== undefined ? `${retryAfterMs} ms` : 'a while'} before retrying, or lower the request/token rate.`,
+          retryAfterMs,
+          { cause: err },
+        );
+      }
+      const hint =
+        err.status >= 500 || err.status === 408 || err.status === 409
+          ? 'The provider failed; retry with backoff.'
+          : err.status === 401 || err.status === 403
+            ? 'Check the API key and its permissions.'
+            : 'Fix the request (model, parameters, size) before retrying.';
+      return new LlmProviderError(`${where} failed with HTTP ${err.status}: ${detail}. ${hint}`, err.status, {
+        cause: err,
+        providerCode: (err.code ?? err.type ?? undefined) || undefined,
+      });
+    }
+    if (err instanceof SyntaxError) {
+      return new LlmInvalidResponseError(
+        redactSecrets(
+          `${where} answered a body that is not valid JSON (${err.message}). The request may be retried; if it persists the server is not OpenAI-compatible.`,
+          secrets,
+        ),
+        { cause: err },
+      );
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    // fetch's "terminated" (socket closed mid-body) and other transport failures: retryable network errors
+    return new LlmProviderError(
+      redactSecrets(
+        `${where} failed while reading the answer (${message}); the connection was probably cut. Retry later.`,
+        secrets,
+      ),
+      undefined,
+      { cause: err },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this._ownAgent?.close();
+  }
+}
+
+/** An OpenAI (or OpenAI-compatible) provider; see OpenAiProviderOptions. */
+export function openaiProvider(options: OpenAiProviderOptions = {}): OpenAiProvider {
+  return new OpenAiProvider(options);
+}
