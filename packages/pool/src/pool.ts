@@ -15,6 +15,10 @@ import { type HistogramSnapshot, WaitHistogram } from './waitHistogram.js';
 export interface CreateContext {
   /** Aborted when the create times out (`connection_timeout`) or the pool closes. */
   signal: AbortSignal;
+  /** The pool's resolved config (timeouts for the client library: connectionTimeoutMs, maxIdleTimeMs). */
+  config: ResolvedPoolConfig;
+  /** The pool's name (e.g. for a client or application name). */
+  poolName: string;
   /**
    * Call when the resource dies later (e.g. from its 'error'/'end' listener): an idle resource is
    * replaced at once, one in use is destroyed when it is released.
@@ -652,6 +656,8 @@ export class Pool<T> {
     let brokenEarly = false;
     const ctx: CreateContext = {
       signal,
+      config: this.config,
+      poolName: this.name,
       markBroken: () => {
         if (slot.resource === undefined) brokenEarly = true;
         else this._onBroken(slot.resource);
