@@ -1,3 +1,4 @@
+import { context as otelContext, SpanStatusCode, trace } from '@opentelemetry/api';
 import { z } from 'zod';
 import { type Clock, systemClock } from './clock.js';
 import { AsyncError, timeoutError } from './errors.js';
@@ -150,11 +151,26 @@ export class TaskRunner {
         new AsyncError('INVALID_OPTIONS', `invalid option "tokens": must be a number >= 0`),
       );
     }
-    return this.queue.add(
+    // One span per task (a coarse operation: an LLM call), child of the caller's active span.
+    const span = trace.getTracer('@hp/async').startSpan(
+      'hp.async.task',
+      {
+        attributes: {
+          'hp.async.component': this.name,
+          'hp.async.priority': options.priority ?? -1,
+          'hp.async.tokens': tokens,
+        },
+      },
+      otelContext.active(),
+    );
+    let attempts = 0;
+    const promise = this.queue.add(
       async (q) => {
+        span.addEvent('started');
         let reservation = q.permit as Reservation | undefined;
         const limiter = this.rateLimit;
         const attemptOnce = async (attempt: number): Promise<T> => {
+          attempts = attempt;
           if (limiter && (attempt > 1 || reservation === undefined)) {
             reservation = await limiter.acquire(tokens, { signal: q.signal });
           }
@@ -193,6 +209,18 @@ export class TaskRunner {
         tokens,
       },
     );
+    promise.then(
+      () => {
+        span.setAttribute('hp.async.attempts', attempts);
+        span.end();
+      },
+      (error: unknown) => {
+        span.setAttribute('hp.async.attempts', attempts);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error | undefined)?.message });
+        span.end();
+      },
+    );
+    return promise;
   }
 
   /** Changes the concurrency limit at run time. */
