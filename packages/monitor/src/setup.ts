@@ -27,10 +27,13 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { z } from 'zod';
+import { AlertEngine, type AlertEngineOptions } from './alertEngine.js';
+import { DashboardServer } from './dashboardServer.js';
 import { MetricsReader, type MetricsReaderOptions } from './metricsReader.js';
 import { MonitorError } from './monitorError.js';
 import { parseOptions } from './options.js';
 import { SdkMetricsBridge, type SdkMetricMapping } from './sdkMetricsBridge.js';
+import { TrendAnalyzer, type TrendAnalyzerOptions } from './trendAnalyzer.js';
 
 const attributeValue = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -71,12 +74,36 @@ const optionsSchema = z
     sdkMapping: z.record(z.string(), z.unknown()).optional(),
     /** Register the providers as the @opentelemetry/api globals (default true). */
     registerGlobal: z.boolean().default(true),
+    /** The sketch's monitoring.alerting: an AlertEngine on the reader (default thresholds), or false. */
+    alerting: z.union([z.literal(false), z.record(z.string(), z.unknown())]).default({}),
+    /** The sketch's monitoring.performance_analysis: a TrendAnalyzer (trend window, anomalies), or false. */
+    performanceAnalysis: z.union([z.literal(false), z.record(z.string(), z.unknown())]).default({}),
+    /** Start the dashboard too ({ port, host, token, title }); off by default. */
+    dashboard: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            host: z.string().optional(),
+            port: z.number().int().min(0).max(65535).optional(),
+            token: z.string().optional(),
+            title: z.string().optional(),
+          })
+          .loose(),
+      ])
+      .default(false),
   })
   .loose();
 
-export type MonitoringOptions = Omit<z.input<typeof optionsSchema>, 'metricsCollection' | 'sdkMapping'> & {
+export type MonitoringOptions = Omit<
+  z.input<typeof optionsSchema>,
+  'metricsCollection' | 'sdkMapping' | 'alerting' | 'performanceAnalysis'
+> & {
   metricsCollection?: false | MetricsReaderOptions;
   sdkMapping?: Partial<SdkMetricMapping>;
+  alerting?: false | AlertEngineOptions;
+  /** TrendAnalyzer options; `predictive_modeling: false` (the sketch's key) turns it off too. */
+  performanceAnalysis?: false | (TrendAnalyzerOptions & { predictiveModeling?: boolean });
 };
 
 /** A running monitoring setup; `shutdown()` flushes every exporter and releases the globals. */
@@ -85,6 +112,12 @@ export interface Monitoring {
   readonly meterProvider: MeterProvider;
   /** The in-process reader fed by the app's OpenTelemetry metrics (absent with metricsCollection: false). */
   readonly reader: MetricsReader | undefined;
+  /** Alerts evaluated on every interval of the reader (absent with alerting: false or no reader). */
+  readonly alerts: AlertEngine | undefined;
+  /** Trends, forecasts and anomalies over the reader's series. */
+  readonly trends: TrendAnalyzer | undefined;
+  /** The dashboard, when `dashboard` options were given. */
+  readonly dashboard: DashboardServer | undefined;
   /** The Prometheus scrape endpoint, when configured. */
   readonly prometheus: { url: string; port: number; host: string } | undefined;
   /** In-memory exporters, when `exporters.memory` is true. */
@@ -110,6 +143,8 @@ export async function setupMonitoring(options: MonitoringOptions): Promise<Monit
     'resourceAttributes',
     'headers',
     'sdkMapping',
+    'limits',
+    'metrics',
   ]);
   const resource = defaultResource().merge(
     resourceFromAttributes({
@@ -212,14 +247,50 @@ export async function setupMonitoring(options: MonitoringOptions): Promise<Monit
     promInfo = { url: `http://${urlHost}:${actual}${endpoint}`, port: actual, host };
   }
 
-  reader?.start();
-  if (reader) instrumentProcess(meterProvider, reader);
+  let alerts: AlertEngine | undefined;
+  let trends: TrendAnalyzer | undefined;
+  let dashboard: DashboardServer | undefined;
+  if (reader) {
+    reader.start();
+    instrumentProcess(meterProvider, reader);
+    if (o.alerting !== false) {
+      alerts = new AlertEngine(o.alerting as AlertEngineOptions);
+      alerts.attach(reader);
+      alerts.instrument(meterProvider.getMeter('@hp/monitor'));
+    }
+    if (o.performanceAnalysis !== false && o.performanceAnalysis.predictiveModeling !== false) {
+      trends = new TrendAnalyzer(o.performanceAnalysis as TrendAnalyzerOptions);
+    }
+    if (o.dashboard !== false) {
+      dashboard = new DashboardServer({ ...o.dashboard, reader, alerts, trends, serviceName: o.serviceName });
+      try {
+        await dashboard.listen();
+      } catch (error) {
+        await reader.close();
+        alerts?.close();
+        if (server) server.close();
+        if (o.registerGlobal) disableGlobals();
+        await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+        throw new MonitorError(
+          'EXPORTER_FAILED',
+          `Could not start the dashboard: ${(error as Error).message}`,
+          'dashboard.port',
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+  }
 
   let down: Promise<void> | undefined;
   const monitoring: Monitoring = {
     tracerProvider,
     meterProvider,
     reader,
+    alerts,
+    trends,
+    dashboard,
     prometheus: promInfo,
     memory:
       memorySpans && memoryMetrics && memoryReader
@@ -240,6 +311,8 @@ export async function setupMonitoring(options: MonitoringOptions): Promise<Monit
     },
     shutdown() {
       down ??= (async () => {
+        await dashboard?.close();
+        alerts?.close();
         await reader?.close();
         const results = await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
         if (server) {

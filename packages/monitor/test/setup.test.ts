@@ -137,6 +137,55 @@ describe('setupMonitoring', () => {
     }
   });
 
+  it("takes the sketch's monitoring block as is: reader, alerts, trends and the dashboard", async () => {
+    // performance_optimization.monitoring from the sketch's YAML, plus a dashboard on a free port.
+    const monitoringBlock: unknown = {
+      metrics_collection: { interval: 10, retention_period: 86400 },
+      performance_analysis: {
+        trend_analysis_window: 3600,
+        anomaly_detection: true,
+        predictive_modeling: true,
+      },
+      alerting: {
+        thresholds: {
+          response_time_warning: 2.0,
+          response_time_critical: 5.0,
+          error_rate_warning: 0.05,
+          error_rate_critical: 0.15,
+          cache_hit_rate_warning: 0.7,
+          cache_hit_rate_critical: 0.5,
+        },
+      },
+    };
+    const m = await setupMonitoring({
+      serviceName: 'yaml',
+      ...(monitoringBlock as object),
+      dashboard: { port: 0 },
+    });
+    try {
+      expect(m.reader!.interval).toBe(10);
+      expect(m.reader!.capacity).toBe(8640);
+      expect(m.alerts!.rules().map((r) => [r.name, r.warning, r.critical])).toEqual([
+        ['response_time', 2000, 5000],
+        ['error_rate', 0.05, 0.15],
+        ['cache_hit_rate', 0.7, 0.5],
+      ]);
+      const fired: string[] = [];
+      m.alerts!.on('fire', (r) => fired.push(`${r.rule}:${r.severity}`));
+      metrics.getMeter('@hp/lib').createHistogram('hp.request.duration', { unit: 's' }).record(3);
+      await m.reader!.collect();
+      expect(fired).toEqual(['response_time:warning']);
+      const data = (await (await fetch(`${m.dashboard!.url}api/dashboard`)).json()) as {
+        alerts: { active: unknown[] };
+      };
+      expect(data.alerts.active).toHaveLength(1);
+      expect(m.trends).toBeDefined();
+    } finally {
+      await m.shutdown();
+    }
+    expect(m.dashboard!.port).toBeUndefined(); // closed
+  });
+
   it('validates options', async () => {
     await expect(setupMonitoring({ serviceName: '' })).rejects.toBeInstanceOf(MonitorError);
     await expect(
