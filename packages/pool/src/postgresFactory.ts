@@ -7,7 +7,7 @@ export interface PgClientLike {
   connect(): Promise<unknown>;
   query(text: string): Promise<unknown>;
   end(): Promise<unknown>;
-  on(event: 'error' | 'end', listener: (...args: never[]) => void): unknown;
+  on(event: 'error' | 'end', listener: () => void): unknown;
 }
 
 export interface PostgresFactoryOptions<C extends PgClientLike> {

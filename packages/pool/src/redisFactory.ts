@@ -8,7 +8,7 @@ export interface RedisClientLike {
   ping(): Promise<unknown>;
   close(): Promise<unknown>;
   destroy(): unknown;
-  on(event: 'error' | 'end', listener: (...args: never[]) => void): unknown;
+  on(event: 'error' | 'end', listener: () => void): unknown;
   readonly isReady: boolean;
   readonly isOpen: boolean;
 }

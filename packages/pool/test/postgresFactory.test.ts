@@ -127,12 +127,14 @@ describeWithService('postgres')('postgresFactory against a real PostgreSQL', () 
   it('leaks no connection over a long randomized acquire/release/abort/timeout run', async () => {
     const app = unique('leak');
     expect(await serverCount(app)).toBe(0);
-    const pool = makePool(app, { min_size: 1, max_size: 3, acquire_timeout: 0.03 });
+    const pool = makePool(app, { min_size: 3, max_size: 3, acquire_timeout: 0.03 });
     try {
       // A timeout for sure: everything held, one more acquire.
+      await until(() => pool.stats().free === 3, 5000); // connect outside the 30 ms acquire timeout
       const held = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
       await expect(pool.acquire()).rejects.toMatchObject({ code: 'ACQUIRE_TIMEOUT' });
       held.forEach((c) => pool.release(c));
+      pool.resize(1, 3);
 
       const random = rng(20261127);
       const outcomes = { ok: 0, aborted: 0, timeout: 0, broken: 0, failed: 0 };
