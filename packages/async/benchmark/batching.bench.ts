@@ -18,6 +18,10 @@ interface Item {
 }
 
 interface Outcome {
+  /** Largest add -> dispatch wait minus the timeout. */
+  maxExtra: number;
+  /** Largest lateness of a bare setTimeout(timeout) probe running alongside (event-loop and scheduler lag). */
+  probeLateness: number;
   maxWait: number;
   maxFillDelay: number;
   full: number;
@@ -41,6 +45,16 @@ async function run(): Promise<Outcome> {
       return items.map((_, i) => i);
     },
   });
+  let probeLateness = 0;
+  let probing = true;
+  const probe = () => {
+    const at = performance.now();
+    setTimeout(() => {
+      probeLateness = Math.max(probeLateness, performance.now() - at - TIMEOUT_MS);
+      if (probing) probe();
+    }, TIMEOUT_MS);
+  };
+  probe();
   const all: Promise<number>[] = [];
   for (let i = 0; i < ITEMS; i++) {
     await new Promise((r) => setTimeout(r, -Math.log(1 - rng()) * MEAN_GAP_MS));
@@ -53,9 +67,10 @@ async function run(): Promise<Outcome> {
     all.push(batcher.add(item, { priority: Math.floor(rng() * 3) }));
   }
   await Promise.all(all);
+  probing = false;
   const { full, timedOut } = batcher.stats;
   batcher.close();
-  return { maxWait, maxFillDelay, full, timedOut };
+  return { maxExtra: maxWait - TIMEOUT_MS, probeLateness, maxWait, maxFillDelay, full, timedOut };
 }
 
 let memo: Promise<Outcome> | undefined;
@@ -64,13 +79,25 @@ const outcome = () => (memo ??= run());
 const cases: MeasuredCase[] = [
   {
     kind: 'measured',
-    name: `batching: max wait of any item (batch_size ${BATCH_SIZE}, timeout ${TIMEOUT_MS} ms, ${ITEMS} items)`,
+    name: `batching: max extra wait of any item beyond the timeout (batch_size ${BATCH_SIZE}, timeout ${TIMEOUT_MS} ms, ${ITEMS} items)`,
     unit: 'ms',
     higherIsBetter: false,
     measure: async () => {
       const o = await outcome();
-      console.error(`    batches: ${o.full} full, ${o.timedOut} by timeout`);
-      return { ours: o.maxWait, peer: 'bound: timeout + 5 ms', peerValue: TIMEOUT_MS + 5 };
+      console.error(
+        `    batches: ${o.full} full, ${o.timedOut} by timeout; max wait ${o.maxWait.toFixed(2)} ms; bare setTimeout lateness ${o.probeLateness.toFixed(2)} ms`,
+      );
+      return { ours: o.maxExtra, peer: 'goal: 5 ms', peerValue: 5 };
+    },
+  },
+  {
+    kind: 'measured',
+    name: 'batching: max extra wait vs a bare setTimeout probe in the same run',
+    unit: 'ms',
+    higherIsBetter: false,
+    measure: async () => {
+      const o = await outcome();
+      return { ours: o.maxExtra, peer: 'bare setTimeout lateness', peerValue: o.probeLateness };
     },
   },
   {
@@ -80,7 +107,7 @@ const cases: MeasuredCase[] = [
     higherIsBetter: false,
     measure: async () => {
       const o = await outcome();
-      return { ours: o.maxFillDelay, peer: 'bound: 5 ms', peerValue: 5 };
+      return { ours: o.maxFillDelay, peer: 'goal: 5 ms', peerValue: 5 };
     },
   },
 ];

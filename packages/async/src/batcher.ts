@@ -97,6 +97,8 @@ interface Group<I, O> {
   leader: I;
   entries: Entry<I, O>[];
   timer: TimerHandle | undefined;
+  /** When the first item's wait ends (clock time). */
+  deadline: number;
 }
 
 /**
@@ -193,14 +195,16 @@ export class Batcher<I, O> implements MetricsSource {
       }
     }
     if (!group) {
-      group = { priority, key, leader: item, entries: [], timer: undefined };
-      this._open[priority]!.push(group);
-      if (key !== undefined) this._byKey[priority]!.set(key, group);
-      const g = group;
-      g.timer = this._clock.setTimeout(() => {
-        g.timer = undefined;
-        this._dispatch(g, 'timeout');
-      }, this._timeouts[priority]!);
+      const timeout = this._timeouts[priority]!;
+      group = {
+        priority,
+        key,
+        leader: item,
+        entries: [],
+        timer: undefined,
+        deadline: this._clock.now() + timeout,
+      };
+      this._openGroup(group, timeout);
     }
     let entry!: Entry<I, O>;
     const promise = new Promise<O>((resolve, reject) => {
@@ -265,6 +269,15 @@ export class Batcher<I, O> implements MetricsSource {
     return Array.from({ length: this._levels }, (_, i) => list[Math.min(i, list.length - 1)]!);
   }
 
+  private _openGroup(group: Group<I, O>, wait: number): void {
+    this._open[group.priority]!.push(group);
+    if (group.key !== undefined) this._byKey[group.priority]!.set(group.key, group);
+    group.timer = this._clock.setTimeout(() => {
+      group.timer = undefined;
+      this._dispatch(group, 'timeout');
+    }, wait);
+  }
+
   private _detach(group: Group<I, O>): void {
     if (group.timer !== undefined) {
       this._clock.clearTimeout(group.timer);
@@ -304,11 +317,11 @@ export class Batcher<I, O> implements MetricsSource {
     this._detach(group);
     const entries = group.entries.splice(0, this._batchSize);
     if (group.entries.length > 0) {
-      // Only after setBatchSize shrank it: the rest goes as further batches.
-      this._open[group.priority]!.push(group);
-      if (group.key !== undefined) this._byKey[group.priority]!.set(group.key, group);
-      group.leader = group.entries[0]!.item;
-      this._dispatch(group, reason);
+      // Only after setBatchSize shrank the group: full batches go now, the rest keeps its deadline.
+      const rest: Group<I, O> = { ...group, leader: group.entries[0]!.item, timer: undefined };
+      for (const e of rest.entries) e.group = rest;
+      if (reason !== 'full' || rest.entries.length >= this._batchSize) this._dispatch(rest, reason);
+      else this._openGroup(rest, Math.max(0, rest.deadline - this._clock.now()));
     }
     if (entries.length === 0) return;
     this._pending -= entries.length;

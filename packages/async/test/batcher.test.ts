@@ -157,6 +157,34 @@ describe('Batcher', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('setBatchSize and setTimeout at run time', async () => {
+    const clock = new ManualClock();
+    const sizes: number[] = [];
+    const batcher = new Batcher<number, number>({
+      batchSize: 10,
+      timeout: 1000,
+      key: () => 'k',
+      clock,
+      process: async (items) => {
+        sizes.push(items.length);
+        return items;
+      },
+    });
+    const first = [1, 2, 3].map((n) => batcher.add(n));
+    batcher.setBatchSize(2); // the open group of 3 sends a full batch of 2; the third keeps its deadline
+    expect(sizes).toEqual([2]);
+    await clock.advance(1000);
+    expect(sizes).toEqual([2, 1]);
+    await Promise.all(first);
+    batcher.setTimeout(10);
+    const late = batcher.add(4);
+    await clock.advance(10);
+    await expect(late).resolves.toBe(4);
+    expect(sizes).toEqual([2, 1, 1]);
+    expect(() => batcher.setBatchSize(0)).toThrow(InvalidOptionsError);
+    batcher.close();
+  });
+
   it('rejects invalid options naming the option', () => {
     const process = async (items: number[]) => items;
     expect(() => new Batcher({ process, batch_size: 0 })).toThrow(

@@ -1,6 +1,6 @@
 import { describeWithService, SERVICES } from '@hp/testing';
 import { createClient } from 'redis';
-import { DistributedRateLimiter, RateLimitedError } from '../src/index.js';
+import { DistributedRateLimiter, RateLimitedError, TaskRunner } from '../src/index.js';
 
 type Client = ReturnType<typeof createClient>;
 
@@ -71,6 +71,23 @@ describeWithService('redis')('DistributedRateLimiter (real Redis)', () => {
     expect((error as RateLimitedError).retryAfterMs).toBeLessThanOrEqual(2000);
     one.close();
     two.close();
+  });
+
+  it('plugs into a TaskRunner: two runners in "two processes" share one budget', async () => {
+    const options = { keyPrefix: `${prefix}:runner`, requestsPerInterval: 3, interval: 60_000, maxWait: 0 };
+    const runners = [a, b].map(
+      (redis) =>
+        new TaskRunner({ rateLimit: new DistributedRateLimiter({ ...options, redis }), retry: false }),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => settle(runners[i % 2]!.run(async () => i))),
+    );
+    expect(results.filter((r) => r === 'ok')).toHaveLength(3);
+    expect(results.filter((r) => r === 'limited')).toHaveLength(2);
+    for (const r of runners) {
+      await r.close();
+      (r.rateLimit as DistributedRateLimiter).close();
+    }
   });
 
   it('close() rejects a waiting acquire with CLOSED', async () => {
