@@ -40,3 +40,9 @@ export {
 export type { HeaderSource } from './rateLimitHeaders.js';
 export { OpenAiProvider, openaiProvider } from './openaiProvider.js';
 export type { OpenAiProviderOptions } from './openaiProvider.js';
+export { AnthropicProvider, anthropicProvider } from './anthropicProvider.js';
+export type { AnthropicProviderOptions } from './anthropicProvider.js';
+export { GoogleProvider, googleProvider } from './googleProvider.js';
+export type { GoogleProviderOptions } from './googleProvider.js';
+export { mapSdkError } from './sdkErrors.js';
+export type { FetchLike } from './providerOptions.js';

@@ -1,17 +1,8 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import OpenAI from 'openai';
+import { type Agent } from 'undici';
 import { z } from 'zod';
 import { CallScope } from './callScope.js';
-import {
-  LlmCancelledError,
-  LlmError,
-  LlmInvalidResponseError,
-  LlmOptionsError,
-  LlmProviderError,
-  LlmRateLimitedError,
-  LlmTimeoutError,
-  redactSecrets,
-} from './errors.js';
+import { type LlmError, LlmInvalidResponseError, LlmOptionsError } from './errors.js';
 import {
   type LlmCallOptions,
   type LlmChoice,
@@ -26,9 +17,9 @@ import {
   type LlmStreamEvent,
   type LlmToolCall,
 } from './llmTypes.js';
-import { parseRateLimitHeaders, retryAfterFromHeaders } from './rateLimitHeaders.js';
-
-type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+import { parseRateLimitHeaders } from './rateLimitHeaders.js';
+import { mapSdkError } from './sdkErrors.js';
+import { createTransport, parseProviderOptions, transportOptionShape } from './providerOptions.js';
 
 const optionsSchema = z
   .object({
@@ -40,13 +31,7 @@ const optionsSchema = z
     project: z.string().optional(),
     /** Name used in errors, spans and responses; default 'openai'. */
     name: z.string().min(1).default('openai'),
-    /** Custom fetch (e.g. from @hp/pool). When set, no connection pool is created. */
-    fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
-    /** An undici Dispatcher (Agent/Pool) to send requests through; not closed by close(). */
-    dispatcher: z.custom<Dispatcher>((v) => typeof v === 'object' && v !== null).optional(),
-    /** Connections of the keep-alive Agent created when neither fetch nor dispatcher is given. */
-    connections: z.number().int().positive().default(32),
-    keepAliveTimeoutMs: z.number().int().positive().default(30_000),
+    ...transportOptionShape,
     /** Which body field carries maxTokens: OpenAI's newer models want max_completion_tokens. */
     maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
     defaultHeaders: z.record(z.string(), z.string()).optional(),
@@ -54,24 +39,6 @@ const optionsSchema = z
   .strict();
 
 export type OpenAiProviderOptions = z.input<typeof optionsSchema>;
-
-function camelKeys(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    const key = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/^baseUrl$/, 'baseURL');
-    out[key] = v;
-  }
-  return out;
-}
-
-export function parseProviderOptions<S extends z.ZodType>(schema: S, options: unknown): z.output<S> {
-  const result = schema.safeParse(camelKeys((options ?? {}) as Record<string, unknown>));
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new LlmOptionsError(issue.path.join('.') || 'options', issue.message);
-  }
-  return result.data;
-}
 
 function finishReason(reason: string | null | undefined): LlmFinishReason {
   switch (reason) {
@@ -111,22 +78,14 @@ export class OpenAiProvider implements LlmProvider {
         'no API key: pass apiKey or set OPENAI_API_KEY (any string for servers without auth)',
       );
     }
-    let fetchImpl: FetchLike | undefined = o.fetch;
-    let fetchOptions: Record<string, unknown> | undefined;
-    if (!fetchImpl) {
-      const dispatcher =
-        o.dispatcher ??
-        (this._ownAgent = new Agent({ connections: o.connections, keepAliveTimeout: o.keepAliveTimeoutMs }));
-      fetchImpl = undiciFetch as unknown as FetchLike;
-      fetchOptions = { dispatcher };
-    }
+    const transport = createTransport(o);
+    this._ownAgent = transport.ownAgent;
     this.client = new OpenAI({
       apiKey: this._apiKey,
       maxRetries: 0,
       // deadlines are the caller's (LlmCallOptions.timeoutMs / AbortSignal); this is only a backstop
       timeout: 10 * 60_000,
-      fetch: fetchImpl as unknown as typeof globalThis.fetch,
-      ...(fetchOptions ? { fetchOptions } : {}),
+      fetch: transport.fetch as typeof globalThis.fetch,
       ...(o.baseURL ? { baseURL: o.baseURL } : {}),
       ...(o.organization ? { organization: o.organization } : {}),
       ...(o.project ? { project: o.project } : {}),
@@ -403,71 +362,7 @@ export class OpenAiProvider implements LlmProvider {
 
   /** Any error of a call to a typed LlmError (API keys redacted). */
   mapError(err: unknown, scope: CallScope | undefined, what: string): LlmError {
-    if (err instanceof LlmError) return err;
-    const where = `${this._what} ${what}`;
-    const aborted = scope?.abortError(where, err);
-    if (aborted) return aborted;
-    const secrets = [this._apiKey];
-    if (err instanceof APIUserAbortError)
-      return new LlmCancelledError(`${where} was cancelled.`, { cause: err });
-    if (err instanceof APIConnectionTimeoutError) {
-      return new LlmTimeoutError(
-        redactSecrets(`${where} timed out in the SDK: ${err.message}. Retry with a longer timeout.`, secrets),
-        undefined,
-        { cause: err },
-      );
-    }
-    if (err instanceof APIConnectionError) {
-      const cause = (err.cause as Error | undefined)?.message;
-      return new LlmProviderError(
-        redactSecrets(
-          `${where} failed before an answer (${cause ?? err.message}): the connection was refused, reset or dropped. Retry later; check baseURL if it persists.`,
-          secrets,
-        ),
-        undefined,
-        { cause: err },
-      );
-    }
-    if (err instanceof APIError && typeof err.status === 'number') {
-      const detail = redactSecrets(err.message, secrets);
-      if (err.status === 429) {
-        const retryAfterMs = retryAfterFromHeaders(err.headers);
-        return new LlmRateLimitedError(
-          `${where} was rate limited (429): ${detail}. Wait ${retryAfterMs !== undefined ? `${retryAfterMs} ms` : 'a while'} before retrying, or lower the request/token rate.`,
-          retryAfterMs,
-          { cause: err },
-        );
-      }
-      const hint =
-        err.status >= 500 || err.status === 408 || err.status === 409
-          ? 'The provider failed; retry with backoff.'
-          : err.status === 401 || err.status === 403
-            ? 'Check the API key and its permissions.'
-            : 'Fix the request (model, parameters, size) before retrying.';
-      return new LlmProviderError(`${where} failed with HTTP ${err.status}: ${detail}. ${hint}`, err.status, {
-        cause: err,
-        providerCode: (err.code ?? err.type ?? undefined) || undefined,
-      });
-    }
-    if (err instanceof SyntaxError) {
-      return new LlmInvalidResponseError(
-        redactSecrets(
-          `${where} answered a body that is not valid JSON (${err.message}). The request may be retried; if it persists the server is not OpenAI-compatible.`,
-          secrets,
-        ),
-        { cause: err },
-      );
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    // fetch's "terminated" (socket closed mid-body) and other transport failures: retryable network errors
-    return new LlmProviderError(
-      redactSecrets(
-        `${where} failed while reading the answer (${message}); the connection was probably cut. Retry later.`,
-        secrets,
-      ),
-      undefined,
-      { cause: err },
-    );
+    return mapSdkError(err, { where: `${this._what} ${what}`, scope, secrets: [this._apiKey] });
   }
 
   async close(): Promise<void> {

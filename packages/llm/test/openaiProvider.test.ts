@@ -132,7 +132,13 @@ describe('openaiProvider against the emulator', () => {
   });
 
   it('maps a 429 to LlmRateLimitedError with retryAfterMs from the headers', async () => {
-    const limited = await startEmulator({ timeScale: 0.001, rpm: 1, latency: { ttftMs: 0, perTokenMs: 0 } });
+    // a frozen clock: the bucket never refills during the test, however slow the machine
+    const limited = await startEmulator({
+      timeScale: 0.001,
+      rpm: 1,
+      latency: { ttftMs: 0, perTokenMs: 0 },
+      clock: { now: () => 0 },
+    });
     const p = openaiProvider({ baseURL: limited.url, apiKey: 'test' });
     try {
       const ok = await p.complete(ask('hi'));
