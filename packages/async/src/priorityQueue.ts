@@ -219,6 +219,7 @@ export class PriorityQueue implements MetricsSource {
   private readonly _running = new Set<Item<unknown>>();
   private _size = 0;
   private _waiting = 0;
+  private _dead = 0;
   private _vtime = 0;
   private _pumping = false;
   private _closed = false;
@@ -320,6 +321,12 @@ export class PriorityQueue implements MetricsSource {
       signal = options.signal;
       if (options.timeout !== undefined) timeout = options.timeout;
       if (options.tokens !== undefined) tokens = options.tokens;
+      if (!(tokens >= 0 && tokens < Infinity)) {
+        return Promise.reject(new InvalidOptionsError('tokens', 'must be a finite number >= 0'));
+      }
+      if (timeout !== undefined && !(timeout >= 0 && timeout < Infinity)) {
+        return Promise.reject(new InvalidOptionsError('timeout', 'must be a finite number of ms >= 0'));
+      }
     }
     if (this._algorithm === 'fifo') priority = 0;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
@@ -460,6 +467,8 @@ export class PriorityQueue implements MetricsSource {
       this._levels[item.priority]!.size--;
       item.state = DONE;
       this.stats.rejected++;
+      // Cancelled items stay in their deque until reached; compact when they outnumber live ones.
+      if (++this._dead > 1024 && this._dead > this._size) this._compact();
       this._admitWaiters();
     } else if (item.state === WAITING) {
       this._waiting--;
@@ -472,6 +481,18 @@ export class PriorityQueue implements MetricsSource {
     }
     item.reject(error);
     this._checkIdle();
+  }
+
+  private _compact(): void {
+    for (const level of this._levels) {
+      level.items.filter((item) => item.state === QUEUED);
+      for (const [key, dq] of level.byKey) {
+        dq.filter((item) => item.state === QUEUED);
+        if (dq.length === 0) level.byKey.delete(key);
+      }
+      level.ring.filter((key) => level.byKey.has(key));
+    }
+    this._dead = 0;
   }
 
   private _dropQueued(error: AsyncError): void {
@@ -497,6 +518,7 @@ export class PriorityQueue implements MetricsSource {
     }
     this._waiters.filter(() => false);
     this._waiting = 0;
+    this._dead = 0;
   }
 
   private _admitWaiters(): void {

@@ -227,6 +227,26 @@ describe('PriorityQueue', () => {
     await q.onIdle();
   });
 
+  it('stays bounded in memory when many queued tasks are aborted (compaction) and rejects bad per-task options', async () => {
+    const q = new PriorityQueue({ concurrency: 1, queueSizeLimit: 10, fairness: 'key' });
+    let release!: () => void;
+    const blocker = q.add(() => new Promise<void>((r) => (release = r)));
+    for (let i = 0; i < 3000; i++) {
+      const c = new AbortController();
+      const p = q.add(async () => i, { signal: c.signal, key: `k${i % 7}` });
+      c.abort();
+      await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
+    }
+    const last = q.add(async () => 'last', { key: 'k1' });
+    expect(q.size).toBe(1);
+    await expect(q.add(async () => 1, { tokens: -1 })).rejects.toMatchObject({ option: 'tokens' });
+    await expect(q.add(async () => 1, { timeout: Number.NaN })).rejects.toMatchObject({ option: 'timeout' });
+    release();
+    await blocker;
+    await expect(last).resolves.toBe('last');
+    q.close();
+  });
+
   it('rejects invalid options at construction with a typed error naming the option', () => {
     const bad: [object, string][] = [
       [{ concurrency: -1 }, 'concurrency'],
