@@ -30,3 +30,23 @@ export {
   zipfWithScansTrace,
 } from './traceGenerators.js';
 export type { ZipfOptions } from './traceGenerators.js';
+export { TieredCache } from './tieredCache.js';
+export type {
+  CacheSetOptions,
+  GetOrComputeOptions,
+  TierOptions,
+  TierStats,
+  TieredCacheOptions,
+  TieredCacheStats,
+} from './tieredCache.js';
+export { DEFAULT_LEVEL_RULES, LEVELS, selectLevel } from './levelRules.js';
+export type { Level, LevelRule } from './levelRules.js';
+export { GuardedStore } from './guardedStore.js';
+export type { StoreTierOptions, StoreTierStats } from './guardedStore.js';
+export { CircuitBreaker } from './circuitBreaker.js';
+export type { CircuitBreakerOptions, CircuitState } from './circuitBreaker.js';
+export { createRedisStore } from './redisStore.js';
+export type { RedisStoreOptions } from './redisStore.js';
+export { SqliteStore } from './sqliteStore.js';
+export type { SqliteStoreOptions } from './sqliteStore.js';
+export { estimateSize } from './sizeEstimate.js';
