@@ -107,6 +107,14 @@ export const DASHBOARD_JS = `'use strict';
     });
   }
 
+  function unitOf(metric) {
+    if (/response_time|latency|delay|wait/.test(metric)) return 'ms';
+    if (/rate|ratio|usage|cpu/.test(metric)) return '%';
+    if (/throughput|per_second/.test(metric)) return '/s';
+    if (/memory|heap/.test(metric)) return 'B';
+    return undefined;
+  }
+
   function card(label, value) {
     return '<div class="card"><div class="label">' + label + '</div><div class="value">' + value + '</div></div>';
   }
@@ -141,7 +149,7 @@ export const DASHBOARD_JS = `'use strict';
       ? '<li class="none">No active alerts</li>'
       : active.map(function (a) {
           return '<li class="' + a.severity + '" data-rule="' + esc(a.rule) + '"><strong>' + a.severity.toUpperCase() + '</strong> ' +
-            esc(a.rule) + ': ' + esc(a.metric) + ' = ' + fmt(a.worstValue) + ' (threshold ' + fmt(a.threshold) + ') since ' +
+            esc(a.rule) + ': ' + esc(a.metric) + ' = ' + fmt(a.worstValue, unitOf(a.metric)) + ' (threshold ' + fmt(a.threshold, unitOf(a.metric)) + ') since ' +
             new Date(a.firedAt).toLocaleTimeString() + '</li>';
         }).join('');
     document.getElementById('alert-history').innerHTML = d.alerts.recent.map(function (a) {
@@ -155,16 +163,17 @@ export const DASHBOARD_JS = `'use strict';
     document.getElementById('horizon').textContent = p.horizon_minutes;
     var items = [];
     var load = p.predicted_load;
-    if (load.values.length) items.push('Predicted ' + esc(load.metric) + ' in ' + p.horizon_minutes + ' min: ' + fmt(load.values[load.values.length - 1]));
+    if (load.values.length) items.push('Predicted ' + esc(load.metric) + ' in ' + p.horizon_minutes + ' min: ' + fmt(load.values[load.values.length - 1], unitOf(load.metric)));
     p.capacity_warnings.forEach(function (w) {
-      items.push('Capacity: ' + esc(w.metric) + ' reaches ' + fmt(w.limit) + ' in ' + w.inMinutes.toFixed(0) + ' min');
+      items.push('Capacity: ' + esc(w.metric) + ' reaches ' + fmt(w.limit, unitOf(w.metric)) + ' in ' + w.inMinutes.toFixed(0) + ' min');
     });
     p.anomalies.slice(-5).forEach(function (a) {
-      items.push('Anomaly: ' + esc(a.metric) + ' = ' + fmt(a.value) + ' at ' + new Date(a.time).toLocaleTimeString() + ' (expected ' + fmt(a.expected) + ')');
+      var u = unitOf(a.metric);
+      items.push('Anomaly: ' + esc(a.metric) + ' = ' + fmt(a.value, u) + ' at ' + new Date(a.time).toLocaleTimeString() + ' (expected ' + fmt(a.expected, u) + ')');
     });
     Object.keys(p.trends).forEach(function (k) {
       var t = p.trends[k];
-      if (t.direction !== 'flat') items.push('Trend: ' + esc(k) + ' ' + t.direction + ' (' + fmt(t.slopePerMinute) + ' per min)');
+      if (t.direction !== 'flat') items.push('Trend: ' + esc(k) + ' ' + t.direction + ' (' + fmt(t.slopePerMinute, unitOf(k)) + ' per min)');
     });
     document.getElementById('predictions').innerHTML = items.length ? items.map(function (i) { return '<li>' + i + '</li>'; }).join('') : '<li>Not enough data yet</li>';
   }
