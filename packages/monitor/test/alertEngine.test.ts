@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   AggregationTemporality,
   DataPointType,
@@ -148,5 +149,40 @@ describe('AlertEngine', () => {
     }
     expect(engine.history()).toHaveLength(3);
     expect(engine.history()[2]!.firedAt).toBe(18);
+  });
+});
+
+describe('AlertEngine properties', () => {
+  it('every clear follows clearIntervals evaluations below the hysteresis band; every fire follows forIntervals at or above the level', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 4000, noNaN: true }), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        (values, forIntervals, clearIntervals) => {
+          const engine = new AlertEngine({
+            rules: [
+              { name: 'rt', metric: 'rt', warning: 2000, hysteresis: 0.1, forIntervals, clearIntervals },
+            ],
+          });
+          const events: Array<[string, number]> = [];
+          engine.on('fire', () => events.push(['fire', index]));
+          engine.on('clear', () => events.push(['clear', index]));
+          let index = 0;
+          for (; index < values.length; index++) engine.evaluate({ rt: values[index]! }, index);
+          let active = false;
+          for (const [kind, at] of events) {
+            expect(kind === 'fire').toBe(!active); // strictly alternating
+            active = kind === 'fire';
+            if (kind === 'fire') {
+              for (let i = at - forIntervals + 1; i <= at; i++)
+                expect(values[i]!).toBeGreaterThanOrEqual(2000);
+            } else {
+              for (let i = at - clearIntervals + 1; i <= at; i++) expect(values[i]!).toBeLessThan(1800);
+            }
+          }
+        },
+      ),
+    );
   });
 });

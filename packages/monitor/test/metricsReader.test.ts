@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { MetricsReader } from '../src/metricsReader.js';
 import { MonitorError } from '../src/monitorError.js';
 import type { SystemSource } from '../src/systemSampler.js';
@@ -164,6 +165,41 @@ describe('MetricsReader', () => {
   it('rejects invalid options with the option name', () => {
     expect(() => new MetricsReader({ interval: -1 })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION', option: 'interval' }),
+    );
+  });
+});
+
+describe('MetricsReader ring buffer (model-based)', () => {
+  it('series() equals the last `capacity` intervals of a plain array model', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: 1, max: 5000 }), { maxLength: 5 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        (intervals, capacity) => {
+          const clock = fakeClock();
+          const r = new MetricsReader({
+            interval: 10,
+            retentionPeriod: 10 * capacity,
+            histogramWindow: 30,
+            system: false,
+            clock,
+          });
+          const model: Array<{ requests: number; time: number }> = [];
+          for (const durations of intervals) {
+            for (const d of durations) r.recordRequest(d);
+            const time = clock.advance(10_000);
+            r.tick(time);
+            model.push({ requests: durations.length, time });
+          }
+          const kept = model.slice(-capacity);
+          const { times, values } = r.series('requests');
+          expect(times).toEqual(kept.map((m) => m.time));
+          expect(values).toEqual(kept.map((m) => m.requests));
+          // window summaries count exactly the requests of the window
+          const last3 = kept.slice(-3).reduce((a, m) => a + m.requests, 0);
+          if (kept.length > 0) expect(r.summary(30).requests).toBe(last3);
+        },
+      ),
     );
   });
 });
