@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HistogramLayout, LogHistogram, quantileOfCounts } from './logHistogram.js';
-import { MonitorError } from './monitorError.js';
+import { abortError, MonitorError } from './monitorError.js';
 import { parseOptions, systemClock, type Clock } from './options.js';
 import { SystemSampler, type SystemSample, type SystemSource } from './systemSampler.js';
 
@@ -273,8 +273,32 @@ export class MetricsReader {
     return this;
   }
 
-  /** Pulls every source, then closes the interval. Concurrent calls share one run. */
-  collect(): Promise<void> {
+  /**
+   * Pulls every source, then closes the interval. Concurrent calls share one run; `signal` stops the
+   * caller's wait (the shared run still completes, so no interval is half-written).
+   */
+  collect(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const run = this._collect();
+    if (!signal) return run;
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(abortError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      run.then(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error as Error);
+        },
+      );
+    });
+  }
+
+  private _collect(): Promise<void> {
     if (this._ticking) return this._ticking;
     const run = (async () => {
       for (const source of this._sources) {

@@ -158,6 +158,9 @@ describe('MetricsReader', () => {
     clock.advance(10_000);
     await r.collect();
     expect(seen).toEqual([1]);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(r.collect({ signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
     await r.close();
     expect(() => r.start()).toThrow(MonitorError);
   });
