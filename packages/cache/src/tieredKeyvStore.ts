@@ -1,0 +1,70 @@
+import { EventEmitter } from 'node:events';
+import { type KeyvStoreAdapter, type StoredData } from 'keyv';
+import { type TieredCache } from './tieredCache.js';
+
+/**
+ * The tiered cache as a keyv store adapter: `new Keyv({ store: new TieredKeyvStore(cache) })`.
+ * keyv passes namespaced keys (`ns:key`) and its own serialized values; TTLs are in ms.
+ * `clear()` with a namespace removes that namespace's keys from the in-process tiers; without one it
+ * clears everything (lower stores included).
+ */
+export class TieredKeyvStore extends EventEmitter implements KeyvStoreAdapter {
+  opts: { cache: TieredCache };
+  namespace?: string;
+  private readonly _cache: TieredCache;
+
+  constructor(cache: TieredCache) {
+    super();
+    this._cache = cache;
+    this.opts = { cache };
+  }
+
+  async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    return (await this._cache.get(key)) as StoredData<Value> | undefined;
+  }
+
+  async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+    return Promise.all(keys.map((k) => this.get<Value>(k)));
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    await this._cache.set(key, value, { ttl: typeof ttl === 'number' && ttl > 0 ? ttl : undefined });
+    return true;
+  }
+
+  async setMany(values: Array<{ key: string; value: unknown; ttl?: number }>): Promise<void> {
+    await Promise.all(values.map((v) => this.set(v.key, v.value, v.ttl)));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this._cache.delete(key);
+  }
+
+  async deleteMany(keys: string[]): Promise<boolean> {
+    const r = await Promise.all(keys.map((k) => this.delete(k)));
+    return r.every(Boolean);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this._cache.has(key);
+  }
+
+  async hasMany(keys: string[]): Promise<boolean[]> {
+    return Promise.all(keys.map((k) => this.has(k)));
+  }
+
+  async clear(): Promise<void> {
+    if (!this.namespace) return this._cache.clear();
+    const prefix = `${this.namespace}:`;
+    await Promise.all(
+      this._cache
+        .localEntries()
+        .filter((e) => e.key.startsWith(prefix))
+        .map((e) => this._cache.delete(e.key)),
+    );
+  }
+
+  async disconnect(): Promise<void> {
+    await this._cache.close();
+  }
+}
