@@ -8,6 +8,17 @@ export type NodeId = number | string;
 /** Where a space has put an agent (set by the space, `null` when the agent is in none). */
 export type Position = GridPos | NodeId;
 
+/** A space that holds agents (grids, networks): `agent.remove()` takes the agent out of it. */
+export interface AgentSpace {
+  removeAgent(agent: Agent): void;
+}
+
+/**
+ * The space holding each placed agent, kept outside the agent so that agent objects stay small (they are
+ * touched in random order every step; their size shows in the time per step of large models).
+ */
+export const AGENT_SPACES = new WeakMap<Agent, AgentSpace>();
+
 export interface AgentOptions {
   /** Only for restoring a checkpoint: reuse this id instead of drawing the model's next one. */
   uniqueId?: number;
@@ -28,8 +39,6 @@ export class Agent<M extends Model = Model> {
   readonly model: M;
   /** Position in a space (grid cell or network node); maintained by the space. */
   pos: Position | null = null;
-  /** @internal The space holding this agent (set by grids and networks), so `remove()` can leave it. */
-  _space: { removeAgent(agent: Agent): void } | null = null;
   private _removed = false;
 
   constructor(model: M, options: AgentOptions = {}) {
@@ -52,7 +61,7 @@ export class Agent<M extends Model = Model> {
   remove(): void {
     if (this._removed) return;
     this._removed = true;
-    this._space?.removeAgent(this);
+    AGENT_SPACES.get(this)?.removeAgent(this);
     this.model.deregisterAgent(this);
   }
 

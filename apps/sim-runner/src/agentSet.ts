@@ -42,6 +42,30 @@ export interface DoAsyncResult {
   skipped: number;
 }
 
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const RUNNERS = new Map<string, (agents: readonly Agent[]) => void>();
+
+/**
+ * A loop calling `agent.<name>()` on every live agent, compiled once per method name. A call by a name
+ * held in a variable (`agent[name]()`) shares one call site between all names and turns megamorphic (a
+ * slow generic lookup per agent); a loop per name keeps a monomorphic, inlinable call. `name` is checked
+ * to be a plain identifier before it is spliced into the source.
+ */
+function methodRunner(name: string): (agents: readonly Agent[]) => void {
+  let run = RUNNERS.get(name);
+  if (!run) {
+    run = new Function(
+      'agents',
+      `for (let i = 0; i < agents.length; i++) {
+        const agent = agents[i];
+        if (!agent.removed) agent.${name}();
+      }`,
+    ) as (agents: readonly Agent[]) => void;
+    RUNNERS.set(name, run);
+  }
+  return run;
+}
+
 /**
  * An ordered set of agents (Mesa's `AgentSet`): iterate it, call a method on every agent (`do`,
  * `shuffleDo`), filter (`select`), sort, read attributes (`get`, `agg`) and group (`groupBy`).
@@ -237,9 +261,16 @@ export class AgentSet<A extends Agent = Agent> implements Iterable<A> {
       }
       return;
     }
+    if (args.length === 0 && IDENTIFIER.test(action)) {
+      methodRunner(action)(agents);
+      return;
+    }
     for (let i = 0; i < agents.length; i++) {
       const agent = agents[i]!;
-      if (!agent.removed) (agent[action] as unknown as (...a: unknown[]) => unknown).apply(agent, args);
+      if (agent.removed) continue;
+      const method = agent[action] as unknown as (...a: unknown[]) => unknown;
+      if (typeof method !== 'function') throw new TypeError(`${String(agent)} has no method "${action}"`);
+      method.apply(agent, args);
     }
   }
 

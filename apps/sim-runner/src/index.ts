@@ -1,5 +1,5 @@
 export { Agent } from './agent.js';
-export type { AgentClass, AgentOptions, GridPos, NodeId, Position } from './agent.js';
+export type { AgentClass, AgentOptions, AgentSpace, GridPos, NodeId, Position } from './agent.js';
 export { AgentSet } from './agentSet.js';
 export type {
   AgentAction,

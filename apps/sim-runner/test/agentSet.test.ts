@@ -38,6 +38,14 @@ describe('AgentSet', () => {
     expect([...set].length).toBe(6);
   });
 
+  it('calls methods with arguments and fails clearly on a missing one', () => {
+    const { set } = setup();
+    set.do('bump', 5).do('bump');
+    expect(set.get('wealth')).toEqual([6, 7, 8, 9, 10, 11]);
+    expect(() => set.do('nope' as never)).toThrow(TypeError);
+    expect(() => set.do('nope' as never, 1)).toThrow(/no method "nope"/);
+  });
+
   it('shuffleDo uses the model generator: same seed, same order', () => {
     const order = (seed: number) => {
       const { set } = setup(20, seed);

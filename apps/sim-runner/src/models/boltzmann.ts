@@ -16,11 +16,15 @@ export interface BoltzmannOptions {
   seed?: number;
   /** Collect agent wealth every step too (default false: only the Gini). */
   collectAgents?: boolean;
+  /** Collect data at all (default true; benchmarks of the step itself turn it off). */
+  collect?: boolean;
   /** Bound on concurrent `decide()` calls in `stepAsync` (default 8). */
   concurrency?: number;
   /** Wraps each agent's decision in `stepAsync` (instrumentation: the runner times decisions with it). */
   decide?: (agent: MoneyAgent, signal: AbortSignal) => Promise<unknown>;
 }
+
+const MOORE = { moore: true, includeCenter: false } as const;
 
 /** A Boltzmann wealth agent: starts with 1 unit and gives 1 unit away per step while it has any. */
 export class MoneyAgent extends Agent<BoltzmannModel> {
@@ -28,27 +32,30 @@ export class MoneyAgent extends Agent<BoltzmannModel> {
 
   /** Move to a random neighbouring cell (Moore, without the centre). */
   move(): void {
-    const grid = this.model.grid;
+    const model = this.model;
+    const grid = model.grid;
     if (!grid) return;
-    const steps = grid.getNeighborhood(this.pos as GridPos, { moore: true, includeCenter: false });
-    grid.moveAgent(this, this.random.choice(steps));
+    const steps = grid.getNeighborhood(this.pos as GridPos, MOORE);
+    grid.moveAgent(this, model.rng.choice(steps));
   }
 
   /** Give 1 unit to a random cellmate (spatial) or a random agent (non-spatial). */
   giveMoney(): void {
     if (this.wealth <= 0) return;
-    const grid = this.model.grid;
+    const model = this.model;
+    const grid = model.grid;
     let other: MoneyAgent | undefined;
     if (grid) {
       const cellmates = grid.cellContents(this.pos as GridPos);
       if (cellmates.length < 2) return;
       // A random cellmate other than this agent, drawn like Mesa's `cellmates.pop(self); choice(cellmates)`.
       const at = cellmates.indexOf(this);
-      let k = this.random.int(cellmates.length - 1);
+      let k = model.rng.int(cellmates.length - 1);
       if (k >= at) k++;
       other = cellmates[k];
     } else {
-      other = this.random.choice(this.model.moneyAgents);
+      const all = model.moneyAgents;
+      other = all[model.rng.int(all.length)];
     }
     if (!other) return;
     other.wealth++;
@@ -87,7 +94,9 @@ export class BoltzmannModel extends Model {
   readonly dataCollector: DataCollector<BoltzmannModel, MoneyAgent>;
   readonly concurrency: number;
   private readonly _decide: BoltzmannOptions['decide'];
-  private _moneyAgents: MoneyAgent[] = [];
+  private readonly _collect: boolean;
+  /** The agents as a plain array, in creation order (the non-spatial choice draws from it). */
+  moneyAgents: MoneyAgent[] = [];
 
   constructor(options: BoltzmannOptions = {}) {
     super({ seed: options.seed });
@@ -102,10 +111,11 @@ export class BoltzmannModel extends Model {
     this.numAgents = n;
     this.concurrency = concurrency;
     this._decide = options.decide;
+    this._collect = options.collect ?? true;
     this.grid = spatial ? new MultiGrid<MoneyAgent>({ width, height, torus: true }) : null;
     for (let i = 0; i < n; i++) {
       const agent = new MoneyAgent(this);
-      this._moneyAgents.push(agent);
+      this.moneyAgents.push(agent);
       if (this.grid) this.grid.placeAgent(agent, [this.rng.int(width), this.rng.int(height)]);
     }
     this.dataCollector = new DataCollector<BoltzmannModel, MoneyAgent>({
@@ -114,17 +124,12 @@ export class BoltzmannModel extends Model {
     });
   }
 
-  /** The agents as a plain array (the non-spatial choice draws from it). */
-  get moneyAgents(): readonly MoneyAgent[] {
-    return this._moneyAgents;
-  }
-
   gini(): number {
-    return gini(this._moneyAgents.map((a) => a.wealth));
+    return gini(this.moneyAgents.map((a) => a.wealth));
   }
 
   override step(): void {
-    this.dataCollector.collect(this);
+    if (this._collect) this.dataCollector.collect(this);
     if (this.grid) {
       const agents = this.agentsOfType(MoneyAgent);
       agents.shuffleDo('move');
@@ -135,7 +140,7 @@ export class BoltzmannModel extends Model {
   }
 
   override async stepAsync(signal?: AbortSignal): Promise<void> {
-    this.dataCollector.collect(this);
+    if (this._collect) this.dataCollector.collect(this);
     if (this.grid) {
       const agents = this.agentsOfType(MoneyAgent);
       await agents.shuffleDoAsync({ concurrency: this.concurrency, signal, decide: this._decide });
@@ -153,7 +158,7 @@ export class BoltzmannModel extends Model {
       }
     }
     return {
-      agents: this._moneyAgents.map((a) => ({ id: a.uniqueId, wealth: a.wealth })),
+      agents: this.moneyAgents.map((a) => ({ id: a.uniqueId, wealth: a.wealth })),
       cells,
       dataCollector: this.dataCollector.getState(),
     };
@@ -162,12 +167,12 @@ export class BoltzmannModel extends Model {
   override loadState(raw: unknown): void {
     const state = raw as BoltzmannState;
     this.removeAllAgents();
-    this._moneyAgents = [];
+    this.moneyAgents = [];
     const byId = new Map<number, MoneyAgent>();
     for (const { id, wealth } of state.agents) {
       const agent = new MoneyAgent(this, { uniqueId: id });
       agent.wealth = wealth;
-      this._moneyAgents.push(agent);
+      this.moneyAgents.push(agent);
       byId.set(id, agent);
     }
     if (this.grid) {

@@ -1,4 +1,4 @@
-import type { Agent, GridPos } from '../agent.js';
+import { AGENT_SPACES, type Agent, type AgentSpace, type GridPos } from '../agent.js';
 import type { Rng } from '../rng.js';
 
 export interface GridOptions {
@@ -30,7 +30,8 @@ export abstract class Grid<A extends Agent = Agent> {
   readonly width: number;
   readonly height: number;
   readonly torus: boolean;
-  private readonly _neighborhoodCache = new Map<number, readonly GridPos[]>();
+  /** Cached neighbourhoods: one array (indexed by cell) per (radius, kind, centre) combination. */
+  private readonly _neighborhoodCache = new Map<number, (readonly GridPos[] | undefined)[]>();
 
   constructor(options: GridOptions) {
     const { width, height, torus = false } = options;
@@ -61,16 +62,24 @@ export abstract class Grid<A extends Agent = Agent> {
   /** The cells around `pos` (see NeighborhoodOptions). */
   getNeighborhood(pos: GridPos, options: NeighborhoodOptions = {}): readonly GridPos[] {
     const { moore = true, includeCenter = false, radius = 1 } = options;
-    const [x, y] = this.torusAdj(pos);
-    const cacheable = Number.isInteger(radius) && radius >= 0 && radius <= MAX_CACHED_RADIUS;
-    const key =
-      (((x * this.height + y) * (MAX_CACHED_RADIUS + 1) + radius) * 2 + (moore ? 1 : 0)) * 2 +
-      (includeCenter ? 1 : 0);
+    const index = this._cellIndex(pos);
+    // Radius 1 is computed each time: nine small allocations cost less than the cache misses of a
+    // per-cell cache on a large grid. Larger radii (cost growing as r^2) are cached per cell, as in Mesa.
+    const cacheable = radius > 1 && Number.isInteger(radius) && radius <= MAX_CACHED_RADIUS;
+    let byCell: (readonly GridPos[] | undefined)[] | undefined;
     if (cacheable) {
-      const hit = this._neighborhoodCache.get(key);
+      const kind = (radius * 2 + (moore ? 1 : 0)) * 2 + (includeCenter ? 1 : 0);
+      byCell = this._neighborhoodCache.get(kind);
+      if (!byCell)
+        this._neighborhoodCache.set(kind, (byCell = filledArray(this.width * this.height, undefined)));
+      const hit = byCell[index];
       if (hit) return hit;
     }
-    const seen = new Set<number>();
+    const x = Math.floor(index / this.height);
+    const y = index % this.height;
+    // Duplicates only arise on a torus smaller than the neighbourhood.
+    const seen =
+      this.torus && (this.width <= 2 * radius || this.height <= 2 * radius) ? new Set<number>() : null;
     const cells: GridPos[] = [];
     for (let dx = -radius; dx <= radius; dx++) {
       for (let dy = -radius; dy <= radius; dy++) {
@@ -78,17 +87,19 @@ export abstract class Grid<A extends Agent = Agent> {
         let nx = x + dx;
         let ny = y + dy;
         if (this.torus) {
-          nx = mod(nx, this.width);
-          ny = mod(ny, this.height);
+          if (nx < 0 || nx >= this.width) nx = mod(nx, this.width);
+          if (ny < 0 || ny >= this.height) ny = mod(ny, this.height);
         } else if (nx < 0 || nx >= this.width || ny < 0 || ny >= this.height) continue;
         if (!includeCenter && nx === x && ny === y) continue;
-        const index = nx * this.height + ny;
-        if (seen.has(index)) continue;
-        seen.add(index);
+        if (seen) {
+          const cellIndex = nx * this.height + ny;
+          if (seen.has(cellIndex)) continue;
+          seen.add(cellIndex);
+        }
         cells.push([nx, ny]);
       }
     }
-    if (cacheable) this._neighborhoodCache.set(key, cells);
+    if (byCell) byCell[index] = cells;
     return cells;
   }
 
@@ -144,14 +155,14 @@ export abstract class Grid<A extends Agent = Agent> {
     const target = this.torusAdj(pos);
     this._addToCell(agent, target);
     agent.pos = target;
-    agent._space = this as unknown as { removeAgent(agent: Agent): void };
+    AGENT_SPACES.set(agent, this as unknown as AgentSpace);
   }
 
   /** Takes `agent` off the grid (its `pos` becomes null). */
   removeAgent(agent: A): void {
     this._removeFromCell(agent);
     agent.pos = null;
-    agent._space = null;
+    AGENT_SPACES.delete(agent);
   }
 
   abstract cellContents(pos: GridPos): readonly A[];
@@ -161,6 +172,15 @@ export abstract class Grid<A extends Agent = Agent> {
 
   protected _index(pos: GridPos): number {
     return pos[0] * this.height + pos[1];
+  }
+
+  /** The cell index of `pos`, wrapped on a torus; throws outside a non-torus grid. */
+  protected _cellIndex(pos: GridPos): number {
+    const x = pos[0];
+    const y = pos[1];
+    if (x >= 0 && x < this.width && y >= 0 && y < this.height) return x * this.height + y;
+    const [wx, wy] = this.torusAdj(pos);
+    return wx * this.height + wy;
   }
 
   protected _posOf(agent: A): GridPos {
@@ -176,11 +196,11 @@ export class MultiGrid<A extends Agent = Agent> extends Grid<A> {
 
   constructor(options: GridOptions) {
     super(options);
-    this._cells = new Array<A[] | undefined>(this.width * this.height);
+    this._cells = filledArray<A[] | undefined>(this.width * this.height, undefined);
   }
 
   cellContents(pos: GridPos): readonly A[] {
-    return this._cells[this._index(this.torusAdj(pos))] ?? EMPTY;
+    return this._cells[this._cellIndex(pos)] ?? EMPTY;
   }
 
   isCellEmpty(pos: GridPos): boolean {
@@ -208,16 +228,16 @@ export class SingleGrid<A extends Agent = Agent> extends Grid<A> {
 
   constructor(options: GridOptions) {
     super(options);
-    this._cells = new Array<A | null>(this.width * this.height).fill(null);
+    this._cells = filledArray<A | null>(this.width * this.height, null);
   }
 
   cellContents(pos: GridPos): readonly A[] {
-    const agent = this._cells[this._index(this.torusAdj(pos))];
+    const agent = this._cells[this._cellIndex(pos)];
     return agent ? [agent] : EMPTY;
   }
 
   isCellEmpty(pos: GridPos): boolean {
-    return this._cells[this._index(this.torusAdj(pos))] === null;
+    return this._cells[this._cellIndex(pos)] === null;
   }
 
   /** Swaps the positions of two agents. */
@@ -246,6 +266,13 @@ export class SingleGrid<A extends Agent = Agent> extends Grid<A> {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
+
+/** A packed array (new Array(n) of a large n is a slow dictionary-mode array in V8). */
+function filledArray<T>(length: number, value: T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < length; i++) out.push(value);
+  return out;
+}
 
 function mod(a: number, n: number): number {
   return ((a % n) + n) % n;

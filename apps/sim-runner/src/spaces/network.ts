@@ -1,4 +1,4 @@
-import type { Agent, NodeId } from '../agent.js';
+import { AGENT_SPACES, type Agent, type AgentSpace, type NodeId } from '../agent.js';
 
 /** A graph as an adjacency list: node -> neighbouring nodes (directed edges; list both ways for undirected). */
 export type Adjacency<N extends NodeId = NodeId> =
@@ -113,7 +113,7 @@ export class NetworkGrid<A extends Agent = Agent, N extends NodeId = NodeId> {
     if (!list) this._contents.set(node, (list = []));
     list.push(agent);
     agent.pos = node;
-    agent._space = this as unknown as { removeAgent(agent: Agent): void };
+    AGENT_SPACES.set(agent, this as unknown as AgentSpace);
   }
 
   moveAgent(agent: A, node: N): void {
@@ -125,7 +125,7 @@ export class NetworkGrid<A extends Agent = Agent, N extends NodeId = NodeId> {
   removeAgent(agent: A): void {
     this._take(agent);
     agent.pos = null;
-    agent._space = null;
+    AGENT_SPACES.delete(agent);
   }
 
   private _take(agent: A): void {

@@ -27,8 +27,9 @@ describe('grids', () => {
     expect(
       new MultiGrid({ width: 3, height: 3, torus: true }).getNeighborhood([1, 1], { radius: 3 }),
     ).toHaveLength(8);
-    // Cached result is the same array.
-    expect(g.getNeighborhood([5, 5])).toBe(g.getNeighborhood([5, 5]));
+    // Radius >= 2 is cached per cell (the same array comes back); radius 1 is computed, equal each time.
+    expect(g.getNeighborhood([5, 5], { radius: 2 })).toBe(g.getNeighborhood([5, 5], { radius: 2 }));
+    expect(g.getNeighborhood([5, 5])).toEqual(g.getNeighborhood([5, 5]));
   });
 
   it('MultiGrid places, moves, finds neighbours and removes (also via agent.remove())', () => {
