@@ -6,6 +6,8 @@ export type LlmErrorCode =
   | 'NETWORK_ERROR'
   | 'INVALID_RESPONSE'
   | 'CANCELLED'
+  | 'QUEUE_FULL'
+  | 'CLOSED'
   | 'INVALID_OPTIONS';
 
 /**
@@ -34,6 +36,11 @@ export class LlmRateLimitedError extends LlmError {
   constructor(message: string, retryAfterMs: number | undefined, options?: { cause?: unknown }) {
     super('RATE_LIMITED', message, true, options);
     this.retryAfterMs = retryAfterMs;
+  }
+
+  /** `retry-after-ms`, so that retry policies and rate limiters that read headers see the wait. */
+  get headers(): Record<string, string> {
+    return this.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(Math.ceil(this.retryAfterMs)) };
   }
 }
 

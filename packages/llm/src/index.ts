@@ -46,3 +46,20 @@ export { GoogleProvider, googleProvider } from './googleProvider.js';
 export type { GoogleProviderOptions } from './googleProvider.js';
 export { mapSdkError } from './sdkErrors.js';
 export type { FetchLike } from './providerOptions.js';
+export { LlmClient, createLlmClient, toLlmError } from './llmClient.js';
+export type {
+  LlmClientOptions,
+  LlmCallSettings,
+  LlmClientResponse,
+  LlmTextRequest,
+  LlmTextResponse,
+  LlmEmbedSettings,
+  LlmClientStats,
+  LlmPrices,
+} from './llmClient.js';
+export { LlmMetrics, defaultLlmMetrics } from './llmMetrics.js';
+export type { LlmClientCounters, ModelUsage } from './llmMetrics.js';
+export { llmCacheKey, canonicalJson } from './cacheKey.js';
+export { startEmulator } from './emulator/emulatorServer.js';
+export type { Emulator, EmulatorStats } from './emulator/emulatorServer.js';
+export type { EmulatorOptions } from './emulator/emulatorOptions.js';

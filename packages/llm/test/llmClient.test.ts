@@ -1,0 +1,258 @@
+import { TieredCache } from '@hp/cache';
+import { type Emulator, startEmulator } from '../src/emulator/index.js';
+import {
+  LlmCancelledError,
+  LlmClient,
+  LlmError,
+  type LlmRequest,
+  openaiProvider,
+  type OpenAiProvider,
+} from '../src/index.js';
+
+const ask = (content: string, extra: Partial<LlmRequest> = {}): LlmRequest => ({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
+
+describe('LlmClient against the emulator', () => {
+  let emu: Emulator;
+  let provider: OpenAiProvider;
+  const clients: LlmClient[] = [];
+  const client = (options: Partial<ConstructorParameters<typeof LlmClient>[0]> = {}): LlmClient => {
+    const c = new LlmClient({ provider, retry: { baseDelay: 1, maxDelay: 5 }, ...options });
+    clients.push(c);
+    return c;
+  };
+  const chatRequests = () => emu.stats().byRoute['POST /v1/chat/completions'] ?? 0;
+
+  beforeAll(async () => {
+    emu = await startEmulator({ timeScale: 0, seed: 11 });
+    provider = openaiProvider({ baseURL: emu.url, apiKey: 'test' });
+  });
+  afterAll(async () => {
+    for (const c of clients) await c.close();
+    await provider.close();
+    await emu.close();
+  });
+
+  it('answers a miss from the provider and the same request again from the cache', async () => {
+    const c = client();
+    const before = chatRequests();
+    const first = await c.complete(ask('Choose one of: [north, south]', { temperature: 0 }));
+    const second = await c.complete(ask('Choose one of: [north, south]', { temperature: 0 }));
+    expect(first.cached).toBe(false);
+    expect(second.cached).toBe(true);
+    expect(second.choices).toEqual(first.choices);
+    expect(chatRequests() - before).toBe(1);
+    expect(c.stats()).toMatchObject({ calls: 2, cacheHits: 1, cacheMisses: 1, providerCalls: 1 });
+  });
+
+  it('single-flight: concurrent identical misses send one request', async () => {
+    const c = client();
+    const before = chatRequests();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => c.complete(ask('same question', { temperature: 0 }))),
+    );
+    expect(new Set(answers.map((a) => a.choices[0]!.content)).size).toBe(1);
+    expect(chatRequests() - before).toBe(1);
+    expect(answers.filter((a) => !a.cached)).toHaveLength(1);
+  });
+
+  it('replays samples: the k-th identical call at temperature > 0 gets sample k, also in a rerun on the same cache', async () => {
+    const cache = new TieredCache<unknown>();
+    const run = async (): Promise<string[]> => {
+      const c = new LlmClient({ provider, cache, seed: 42 });
+      try {
+        const out: string[] = [];
+        for (let i = 0; i < 3; i++)
+          out.push((await c.complete(ask('Say something.', { temperature: 1 }))).choices[0]!.content!);
+        return out;
+      } finally {
+        await c.close();
+      }
+    };
+    const before = chatRequests();
+    const first = await run();
+    expect(new Set(first).size).toBe(3);
+    expect(chatRequests() - before).toBe(3);
+    const again = await run();
+    expect(again).toEqual(first);
+    expect(chatRequests() - before).toBe(3);
+    await cache.close();
+  });
+
+  it('bypasses the cache on request', async () => {
+    const c = client();
+    const before = chatRequests();
+    await c.complete(ask('no cache', { temperature: 0 }), { cache: false });
+    await c.complete(ask('no cache', { temperature: 0 }), { cache: false });
+    expect(chatRequests() - before).toBe(2);
+  });
+
+  it('batches concurrent text completions into one /v1/completions request', async () => {
+    const c = client({ batch: { batchSize: 8, timeoutMs: 50 } });
+    const before = emu.stats().byRoute['POST /v1/completions'] ?? 0;
+    const prompts = Array.from({ length: 8 }, (_, i) => `Agent ${i}: choose one of: [wait, act]`);
+    const results = await Promise.all(
+      prompts.map((prompt) =>
+        c.completeText({ model: 'gpt-3.5-turbo-instruct', prompt, maxTokens: 64, temperature: 0 }),
+      ),
+    );
+    expect((emu.stats().byRoute['POST /v1/completions'] ?? 0) - before).toBe(1);
+    for (const r of results)
+      expect(['wait', 'act']).toContain((JSON.parse(r.text) as { action: string }).action);
+    expect(c.stats()).toMatchObject({ batches: 1, batchedItems: 8 });
+    const again = await c.completeText({
+      model: 'gpt-3.5-turbo-instruct',
+      prompt: prompts[3]!,
+      maxTokens: 64,
+      temperature: 0,
+    });
+    expect(again).toMatchObject({ text: results[3]!.text, cached: true });
+  });
+
+  it('embeds inputs in one batched request and serves repeats from the cache', async () => {
+    const c = client();
+    const before = emu.stats().byRoute['POST /v1/embeddings'] ?? 0;
+    const inputs = Array.from({ length: 10 }, (_, i) => `memory ${i}`);
+    const vectors = await c.embed(inputs, { model: 'text-embedding-3-small', dimensions: 32 });
+    expect(vectors).toHaveLength(10);
+    expect(vectors[0]).toBeInstanceOf(Float32Array);
+    expect(vectors[0]!.length).toBe(32);
+    expect((emu.stats().byRoute['POST /v1/embeddings'] ?? 0) - before).toBe(1);
+    const again = await c.embed([inputs[2]!, inputs[7]!], {
+      model: 'text-embedding-3-small',
+      dimensions: 32,
+    });
+    expect(Array.from(again[0]!)).toEqual(Array.from(vectors[2]!));
+    expect((emu.stats().byRoute['POST /v1/embeddings'] ?? 0) - before).toBe(1);
+  });
+
+  it('streams a miss from the provider and replays a hit as a stream', async () => {
+    const c = client();
+    const req = ask('Stream me a story.', { temperature: 0 });
+    const collect = async () => {
+      let text = '';
+      let cached: boolean | undefined;
+      for await (const ev of c.stream(req)) {
+        if (ev.type === 'delta') text += ev.content;
+        else cached = ev.cached;
+      }
+      return { text, cached };
+    };
+    const miss = await collect();
+    const hit = await collect();
+    expect(miss.cached).toBe(false);
+    expect(hit).toEqual({ text: miss.text, cached: true });
+    expect((await c.complete(req)).choices[0]!.content).toBe(miss.text);
+  });
+
+  it('accounts usage and cost per model', async () => {
+    const c = client({ prices: { 'gpt-4o-mini': { input: 0.15, output: 0.6 } } });
+    const r = await c.complete(ask('price me', { temperature: 0 }), { cache: false });
+    const s = c.stats();
+    expect(s.usage['gpt-4o-mini']).toMatchObject({
+      calls: 1,
+      inputTokens: r.usage.inputTokens,
+      outputTokens: r.usage.outputTokens,
+    });
+    expect(s.totalCostUsd).toBeCloseTo((r.usage.inputTokens * 0.15 + r.usage.outputTokens * 0.6) / 1e6, 12);
+  });
+
+  it('cancels a call by its AbortSignal with LlmCancelledError', async () => {
+    const slow = await startEmulator({ timeScale: 1, latency: { ttftMs: 60_000, ttftSigma: 0 } });
+    const p = openaiProvider({ baseURL: slow.url, apiKey: 'test' });
+    const c = new LlmClient({ provider: p });
+    try {
+      const ac = new AbortController();
+      const pending = c.complete(ask('slow'), { signal: ac.signal, cache: false }).catch((e: unknown) => e);
+      setTimeout(() => ac.abort(), 20);
+      const err = await pending;
+      expect(err).toBeInstanceOf(LlmCancelledError);
+    } finally {
+      await c.close();
+      await p.close();
+      await slow.close();
+    }
+  });
+
+  it('close() settles pending calls with a typed error', async () => {
+    const slow = await startEmulator({ timeScale: 1, latency: { ttftMs: 60_000, ttftSigma: 0 } });
+    const p = openaiProvider({ baseURL: slow.url, apiKey: 'test' });
+    const c = new LlmClient({ provider: p, concurrency: 1 });
+    const pending = [c.complete(ask('a')), c.complete(ask('b'))].map((x) => x.catch((e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 20));
+    await c.close();
+    for (const e of await Promise.all(pending)) expect(e).toBeInstanceOf(LlmError);
+    await expect(c.complete(ask('c'))).rejects.toMatchObject({ code: 'CLOSED' });
+    await p.close();
+    await slow.close();
+  });
+});
+
+describe('LlmClient under limits and faults', () => {
+  it('learns the rate limits from the headers: every call succeeds, 429s only while learning', async () => {
+    // 120 requests per emulated minute; time scale 0.01 makes the minute 600 ms of wall time
+    const emu = await startEmulator({ timeScale: 0.01, rpm: 120, latency: { ttftMs: 100, perTokenMs: 1 } });
+    const p = openaiProvider({ baseURL: emu.url, apiKey: 'test' });
+    const c = new LlmClient({
+      provider: p,
+      concurrency: 8,
+      rateLimit: { interval: 600 },
+      retry: { maxAttempts: 6, baseDelay: 5 },
+    });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 150 }, (_, i) => c.complete(ask(`agent ${i}`, { temperature: 0 }))),
+      );
+      expect(answers).toHaveLength(150);
+      const stats = emu.stats();
+      // before the first response the client does not know the limit: at most one burst of 429s
+      expect(stats.rateLimited).toBeLessThanOrEqual(8);
+      expect(stats.byStatus['200']).toBe(150);
+    } finally {
+      await c.close();
+      await p.close();
+      await emu.close();
+    }
+  });
+
+  it('with 10% faults no call is lost: each is answered or fails typed, attempts <= 1 + maxRetries', async () => {
+    const emu = await startEmulator({
+      timeScale: 0,
+      seed: 5,
+      faults: { http500: 0.04, reset: 0.03, http429: 0.03, retryAfterMs: 5 },
+    });
+    const p = openaiProvider({ baseURL: emu.url, apiKey: 'test', connections: 8 });
+    const maxAttempts = 3;
+    const c = new LlmClient({
+      provider: p,
+      concurrency: 8,
+      rateLimit: false,
+      retry: { maxAttempts, baseDelay: 1, maxDelay: 5 },
+    });
+    try {
+      const n = 200;
+      const outcomes = await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          c.complete(ask(`step ${i}`, { temperature: 0 })).then(
+            () => 'ok',
+            (e: unknown) => (e instanceof LlmError ? e.code : 'UNTYPED'),
+          ),
+        ),
+      );
+      expect(outcomes).toHaveLength(n);
+      expect(outcomes).not.toContain('UNTYPED');
+      expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(n * 0.95);
+      const s = emu.stats();
+      expect(s.requests).toBeLessThanOrEqual(n * maxAttempts);
+      expect(c.stats().providerCalls).toBe(s.requests);
+      expect(s.faults.http500 + s.faults.reset + s.faults.http429).toBeGreaterThan(0);
+    } finally {
+      await c.close();
+      await p.close();
+      await emu.close();
+    }
+  });
+});
