@@ -39,7 +39,8 @@ export class Agent<M extends Model = Model> {
   readonly model: M;
   /** Position in a space (grid cell or network node); maintained by the space. */
   pos: Position | null = null;
-  private _removed = false;
+  /** True once `remove()` was called; removed agents are skipped by AgentSet operations. */
+  readonly removed: boolean = false;
 
   constructor(model: M, options: AgentOptions = {}) {
     this.model = model;
@@ -52,15 +53,10 @@ export class Agent<M extends Model = Model> {
     return this.model.rng;
   }
 
-  /** True once `remove()` was called; removed agents are skipped by AgentSet operations. */
-  get removed(): boolean {
-    return this._removed;
-  }
-
   /** Removes the agent from its model (and from the space that holds it). Idempotent. */
   remove(): void {
-    if (this._removed) return;
-    this._removed = true;
+    if (this.removed) return;
+    (this as { removed: boolean }).removed = true;
     AGENT_SPACES.get(this)?.removeAgent(this);
     this.model.deregisterAgent(this);
   }
