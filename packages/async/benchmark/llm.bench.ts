@@ -24,15 +24,15 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
-  { name: 'RPM-bound', concurrency: 50, rpm: 600, tpm: 2_000_000, requests: 1560, configured: true },
-  { name: 'TPM-bound', concurrency: 50, rpm: 5000, tpm: 300_000, requests: 1400, configured: true },
-  { name: 'concurrency-bound', concurrency: 8, rpm: 5000, tpm: 10_000_000, requests: 530, configured: true },
+  { name: 'RPM-bound', concurrency: 50, rpm: 600, tpm: 2_000_000, requests: 2200, configured: true },
+  { name: 'TPM-bound', concurrency: 50, rpm: 5000, tpm: 300_000, requests: 2000, configured: true },
+  { name: 'concurrency-bound', concurrency: 8, rpm: 5000, tpm: 10_000_000, requests: 700, configured: true },
   {
     name: 'limits not configured (learned from headers), RPM 600 -> 300 at minute 0.8',
     concurrency: 50,
     rpm: 600,
     tpm: 2_000_000,
-    requests: 1400,
+    requests: 1600,
     configured: false,
     change: { atMinute: 0.8, rpm: 300 },
   },
@@ -46,10 +46,12 @@ interface Outcome {
 }
 
 /**
- * Steady-state throughput: completions per simulated minute over whole minutes from minute 1 (after
- * the providers' initial full bucket has drained; after a limit change, from 0.3 minute after it),
- * ending while the client is still saturated (before the last 2C completions). When a client
- * finished too early for such a window (the peer losing requests), its overall rate is used.
+ * Throughput = requests the provider accepted per simulated minute, over a window that starts at
+ * minute 1 (or 0.3 minute after a limit change) and ends while the client is still saturated (at the
+ * arrival that leaves 2C requests to go). X_max is computed for the same window: min(C / L, (R_level + R W) / W,
+ * (T_level + T W) / (W tokens)), where R_level and T_level are what the provider's buckets held at
+ * the window start (so a burst left over from the start is not counted as our gain), L is the mean
+ * latency the server actually held requests, and tokens the mean real usage per request.
  */
 function summarize(
   s: Scenario,
@@ -57,21 +59,44 @@ function summarize(
   done: number[],
   tokens: number[],
   lost: number,
+  start: number,
+  planned: number,
+  levels: { requests: number; tokens: number; at: number },
 ): Outcome {
+  const from = Math.max(planned, levels.at);
   done.sort((a, b) => a - b);
-  const from = (s.change ? s.change.atMinute + 0.3 : 1) * MINUTE_MS;
-  const last = done[Math.max(0, done.length - 2 * s.concurrency)] ?? 0;
-  const minutes = Math.floor((last - from) / MINUTE_MS);
-  const to = minutes >= 1 ? from + minutes * MINUTE_MS : last;
-  const throughput =
-    to > from
-      ? done.filter((t) => t >= from && t < to).length / ((to - from) / MINUTE_MS)
-      : done.length / (Math.max(1, done.at(-1) ?? 1) / MINUTE_MS);
-  const meanLatency = server.latencies.reduce((a, b) => a + b, 0) / server.latencies.length;
+  const arrivals = server.acceptedAt.map((t) => t - start);
+  const to = arrivals[Math.max(0, arrivals.length - 2 * s.concurrency)] ?? 0;
+  const minutes = (to - from) / MINUTE_MS;
+  const inWindow = arrivals.map((t, i) => (t >= from && t < to ? i : -1)).filter((i) => i >= 0);
+  const held = inWindow.map((i) => server.latencies[i]).filter((x): x is number => x !== undefined);
+  const meanLatency = held.reduce((a, b) => a + b, 0) / Math.max(1, held.length);
   const meanTokens = tokens.reduce((a, b) => a + b, 0) / tokens.length;
-  const rpm = s.change ? s.change.rpm : s.rpm;
-  const xMax = Math.min((s.concurrency / meanLatency) * MINUTE_MS, rpm, s.tpm / meanTokens);
+  const { rpm, tpm } = server.limits;
+  console.error(s.name, { from, to, levels, meanLatency, meanTokens, minutes, n: arrivals.length });
+  if (minutes < 0.3) {
+    // Finished before the window (a client that lost requests): report its overall rate, no bound.
+    const overall = done.length / (Math.max(1, done.at(-1) ?? 1) / MINUTE_MS);
+    return { throughput: overall, xMax: Math.min(rpm, tpm / meanTokens), tooMany: server.tooMany, lost };
+  }
+  const throughput = inWindow.length / minutes;
+  const xMax = Math.min(
+    (s.concurrency / meanLatency) * MINUTE_MS,
+    (levels.requests + rpm * minutes) / minutes,
+    (levels.tokens + tpm * minutes) / minutes / meanTokens,
+  );
   return { throughput, xMax, tooMany: server.tooMany, lost };
+}
+
+/** Takes the server's bucket levels about `from` ms after `start`; `at` is when it really ran (timers run late). */
+function snapshotAt(
+  server: SimLlmServer,
+  start: number,
+  from: number,
+): { requests: number; tokens: number; at: number } {
+  const levels = { requests: 0, tokens: 0, at: from };
+  setTimeout(() => Object.assign(levels, server.levels(), { at: performance.now() - start }), from);
+  return levels;
 }
 
 function newServer(s: Scenario): SimLlmServer {
@@ -102,7 +127,9 @@ async function runOurs(s: Scenario): Promise<Outcome> {
     retry: { maxAttempts: 10, baseDelay: MINUTE_MS / 120, seed: 3 },
     metrics,
   });
+  const from = (s.change ? s.change.atMinute + 0.3 : 1) * MINUTE_MS;
   const start = performance.now();
+  const levels = snapshotAt(server, start, from);
   const done: number[] = [];
   const tokens: number[] = [];
   let lost = 0;
@@ -120,7 +147,7 @@ async function runOurs(s: Scenario): Promise<Outcome> {
     ),
   );
   await runner.close();
-  return summarize(s, server, done, tokens, lost);
+  return summarize(s, server, done, tokens, lost, start, from, levels);
 }
 
 async function runPeer(s: Scenario): Promise<Outcome> {
@@ -142,7 +169,9 @@ async function runPeer(s: Scenario): Promise<Outcome> {
       }
     }
   };
+  const from = (s.change ? s.change.atMinute + 0.3 : 1) * MINUTE_MS;
   const start = performance.now();
+  const levels = snapshotAt(server, start, from);
   const done: number[] = [];
   const tokens: number[] = [];
   let lost = 0;
@@ -159,7 +188,7 @@ async function runPeer(s: Scenario): Promise<Outcome> {
         ),
     ),
   );
-  return summarize(s, server, done, tokens, lost);
+  return summarize(s, server, done, tokens, lost, start, from, levels);
 }
 
 const memo = new Map<string, Promise<{ ours: Outcome; peer: Outcome }>>();
@@ -180,12 +209,16 @@ function cases(): MeasuredCase[] {
     const label = `LLM sim ${s.name} (C=${s.concurrency}, R=${s.rpm}/min, T=${s.tpm}/min)`;
     out.push({
       kind: 'measured',
-      name: `${label}: throughput vs X_max`,
+      name: `${label}: throughput vs X_max in the window`,
       unit: 'req/min',
       higherIsBetter: true,
       measure: async () => {
         const { ours } = await outcome(s);
-        return { ours: ours.throughput, peer: 'X_max = min(C/L, R, T/tokens)', peerValue: ours.xMax };
+        return {
+          ours: ours.throughput,
+          peer: 'X_max = min(C/L, R, T/tokens) in the window',
+          peerValue: ours.xMax,
+        };
       },
     });
     out.push({

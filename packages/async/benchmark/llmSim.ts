@@ -37,6 +37,9 @@ class Bucket {
 }
 
 export class SimLlmServer {
+  /** performance.now() of each accepted request (its arrival). */
+  readonly acceptedAt: number[] = [];
+  /** Observed server-side latency of each accepted request (arrival to response), real ms, by arrival index. */
   readonly latencies: number[] = [];
   requests = 0;
   tooMany = 0;
@@ -80,6 +83,18 @@ export class SimLlmServer {
     });
   }
 
+  /** Bucket levels now: what the server would accept at once. */
+  levels(): { requests: number; tokens: number } {
+    const now = epochNow();
+    this._req.refill(now);
+    this._tok.refill(now);
+    return { requests: this._req.level, tokens: this._tok.level };
+  }
+
+  get limits(): { rpm: number; tpm: number } {
+    return { rpm: this._rpm, tpm: this._tpm };
+  }
+
   private _latency(): number {
     // Box-Muller on the seeded RNG: log-normal with the given median and sigma.
     const u = Math.max(1e-12, this._rng());
@@ -121,9 +136,9 @@ export class SimLlmServer {
     }
     this._req.level -= 1;
     this._tok.level -= estimate;
+    const index = this.acceptedAt.push(performance.now()) - 1;
     const headers = this._headers();
     const latency = this._latency();
-    this.latencies.push(latency);
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(resolve, latency);
       signal?.addEventListener('abort', () => {
@@ -134,6 +149,8 @@ export class SimLlmServer {
     const completion = Math.round(req.maxTokens * (0.3 + 0.7 * this._rng()));
     const actual = req.promptTokens + completion;
     const t = epochNow();
+    // The latency the client saw: the drawn one plus any timer lateness of this (shared, loaded) machine.
+    this.latencies[index] = t - now;
     this._tok.refill(t);
     this._tok.level = Math.min(this._tok.cap, this._tok.level + (estimate - actual));
     this.completed++;
