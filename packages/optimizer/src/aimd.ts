@@ -1,0 +1,60 @@
+/**
+ * AIMD concurrency limit with the semantics of Netflix concurrency-limits' `AIMDLimit`
+ * (hand-written: Java-only upstream, a dozen lines): on a drop (HTTP 429, error) or an RTT above
+ * `timeout`, multiply the limit by `backoffRatio` (0.9); otherwise, when the limit is actually used
+ * (`inflight * 2 >= limit`), add `increase` (1). Clamped to [minLimit, maxLimit].
+ */
+export interface AimdOptions {
+  initialLimit?: number;
+  minLimit?: number;
+  maxLimit?: number;
+  /** Multiplicative decrease on drop/timeout, in (0.5, 1); default 0.9. */
+  backoffRatio?: number;
+  /** Additive increase per good sample; default 1. */
+  increase?: number;
+  /** RTT above which a sample counts as a timeout (same unit as `rtt`); default 5000 (ms). */
+  timeout?: number;
+}
+
+export interface AimdSample {
+  rtt: number;
+  /** A 429 / rejection / error happened in this sample. */
+  didDrop: boolean;
+  inflight?: number;
+}
+
+export class Aimd {
+  private _limit: number;
+  private readonly _min: number;
+  private readonly _max: number;
+  private readonly _backoff: number;
+  private readonly _increase: number;
+  private readonly _timeout: number;
+
+  constructor(options: AimdOptions = {}) {
+    this._min = options.minLimit ?? 20;
+    this._max = options.maxLimit ?? 200;
+    this._limit = options.initialLimit ?? 20;
+    this._backoff = options.backoffRatio ?? 0.9;
+    this._increase = options.increase ?? 1;
+    this._timeout = options.timeout ?? 5000;
+    if (!(this._backoff > 0.5 && this._backoff < 1)) throw new RangeError('backoffRatio must be in (0.5, 1)');
+  }
+
+  get limit(): number {
+    return this._limit;
+  }
+
+  setLimit(limit: number): void {
+    this._limit = Math.max(this._min, Math.min(this._max, Math.round(limit)));
+  }
+
+  update(sample: AimdSample): number {
+    const inflight = sample.inflight ?? this._limit;
+    let next = this._limit;
+    if (sample.didDrop || sample.rtt > this._timeout) next = Math.floor(this._limit * this._backoff);
+    else if (inflight * 2 >= this._limit) next = this._limit + this._increase;
+    this._limit = Math.max(this._min, Math.min(this._max, next));
+    return this._limit;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Online hit-ratio curve of an LRU cache, estimated by miniature caches on a spatially sampled key
+ * stream (SHARDS, Waldspurger et al., FAST'15): a key is sampled when hash(key) < rate * 2^32, and a
+ * cache of S entries is emulated by a mini LRU of S * rate entries fed only the sampled keys. One mini
+ * cache per curve point; memory is O(sum of sizes * rate).
+ *
+ * Hand-written: no maintained JS library does miniature-cache simulation (the cache libraries
+ * simulate one real cache, not a curve), and the mini LRU is a few lines on top of `Map` order.
+ */
+export interface HitRatioCurveOptions {
+  /** Cache sizes (entries) where the curve is sampled, ascending. */
+  sizes: number[];
+  /** Spatial sampling rate in (0, 1]; default 0.1. */
+  samplingRate?: number;
+  /** Hash salt (seed), so runs are reproducible and two curves can sample differently. */
+  salt?: number;
+}
+
+/** FNV-1a 32-bit with a murmur3 finalizer, for uniform spatial sampling. */
+export function hashKey(key: string, salt = 0): number {
+  let h = (0x811c9dc5 ^ salt) >>> 0;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+class MiniLru {
+  private readonly _map = new Map<string, true>();
+  hits = 0;
+  accesses = 0;
+  constructor(readonly capacity: number) {}
+  access(key: string): void {
+    this.accesses++;
+    if (this._map.has(key)) {
+      this.hits++;
+      this._map.delete(key);
+      this._map.set(key, true);
+      return;
+    }
+    this._map.set(key, true);
+    if (this._map.size > this.capacity) {
+      const oldest = this._map.keys().next().value as string;
+      this._map.delete(oldest);
+    }
+  }
+}
+
+export class HitRatioCurve {
+  readonly sizes: readonly number[];
+  readonly samplingRate: number;
+  private readonly _threshold: number;
+  private readonly _salt: number;
+  private readonly _caches: MiniLru[];
+  private _accesses = 0;
+
+  constructor(options: HitRatioCurveOptions) {
+    const sizes = [...options.sizes].filter((s) => s > 0).sort((a, b) => a - b);
+    if (sizes.length === 0) throw new RangeError('HitRatioCurve needs at least one positive size');
+    const rate = options.samplingRate ?? 0.1;
+    if (!(rate > 0 && rate <= 1)) throw new RangeError('samplingRate must be in (0, 1]');
+    this.sizes = sizes;
+    this.samplingRate = rate;
+    this._threshold = rate * 2 ** 32;
+    this._salt = options.salt ?? 0;
+    this._caches = sizes.map((s) => new MiniLru(Math.max(1, Math.round(s * rate))));
+  }
+
+  /** Accesses seen (sampled or not), after aging. */
+  get accesses(): number {
+    return this._accesses;
+  }
+
+  /** Feeds one access. */
+  record(key: string): void {
+    this._accesses++;
+    if (this.samplingRate < 1 && hashKey(key, this._salt) >= this._threshold) return;
+    for (const c of this._caches) c.access(key);
+  }
+
+  /** Multiplies the counts by `factor` (e.g. 0.5 per interval) so the curve follows shifting popularity. */
+  age(factor = 0.5): void {
+    this._accesses *= factor;
+    for (const c of this._caches) {
+      c.hits *= factor;
+      c.accesses *= factor;
+    }
+  }
+
+  /** Estimated hit ratio of an LRU cache of `size` entries (linear between curve points, 0 at size 0). */
+  hitRatio(size: number): number {
+    if (size <= 0) return 0;
+    const pts = this.points();
+    let prevSize = 0;
+    let prevHr = 0;
+    for (const p of pts) {
+      if (size <= p.size) return prevHr + ((p.hitRatio - prevHr) * (size - prevSize)) / (p.size - prevSize);
+      prevSize = p.size;
+      prevHr = p.hitRatio;
+    }
+    return prevHr;
+  }
+
+  /** The curve: hit ratio at each sampled size (monotone non-decreasing by construction of the max). */
+  points(): { size: number; hitRatio: number }[] {
+    let best = 0;
+    return this._caches.map((c, i) => {
+      best = Math.max(best, c.accesses > 0 ? c.hits / c.accesses : 0);
+      return { size: this.sizes[i]!, hitRatio: best };
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import type { Knob } from './knob.js';
+
+/** What a tuner sees when asked for a change. */
+export interface TuneContext {
+  /** Index of the optimization interval (0-based). */
+  interval: number;
+  now: number;
+  /** Current knob values by knob name. */
+  knobs: Record<string, number>;
+  /** The latest sample of every signal. */
+  latest: Record<string, number>;
+  /** Every signal's samples over the current interval. */
+  window: Record<string, number[]>;
+  /** Mean of a signal over the current interval (NaN when absent). */
+  mean(signal: string): number;
+}
+
+export interface Proposal {
+  /** New values by knob name (knobs left out keep their value). */
+  values: Record<string, number>;
+  reason: string;
+  /** Expected relative improvement of the objective (e.g. 0.05 = 5%). */
+  expectedImprovement?: number;
+}
+
+/**
+ * A fast feedback controller (Gradient2, AIMD): consulted at every sample, its changes are applied at
+ * once without a before/after test (they react to latency and 429s within seconds, and back off by
+ * design), audited once per interval and reverted by a hard rollback when an alert fires.
+ */
+export interface ControlTuner {
+  kind: 'control';
+  group: string;
+  knobs: Knob[];
+  control(ctx: TuneContext): Record<string, number> | undefined;
+  /** Told when the optimizer reset the knobs (rollback), so controller state follows. */
+  reset?(values: Record<string, number>): void;
+}
+
+/**
+ * A slow tuner (batching, pool size, cache budget): one proposal per interval, kept only if the
+ * safety gate shows that `objective` improved.
+ */
+export interface GatedTuner {
+  kind: 'gated';
+  group: string;
+  knobs: Knob[];
+  /** Objective of one sample (higher is better unless `higherIsBetter: false`). */
+  objective(sample: Record<string, number>): number;
+  higherIsBetter?: boolean;
+  /** `ml_models` key whose predictor this group uses (e.g. `batch_optimization`). */
+  model?: string;
+  /** Load signals given to the predictor besides the knob values. */
+  features?: string[];
+  /** The tuner keeps its own invariants (e.g. a memory budget): skip per-knob step bounding. */
+  selfBounded?: boolean;
+  propose(ctx: TuneContext): Proposal | undefined;
+  /** Candidate settings a usable predictor may choose from instead of `propose`. */
+  candidates?(ctx: TuneContext): Record<string, number>[];
+  outcome?(kept: boolean, proposal: Proposal): void;
+  /** Called at the end of every interval (e.g. to age hit-ratio curves). */
+  onInterval?(ctx: TuneContext): void;
+}
+
+export type Tuner = ControlTuner | GatedTuner;

@@ -1,0 +1,168 @@
+import type { BatchTuner } from './batchTuner.js';
+import type { CacheBudget } from './cacheBudget.js';
+import type { Knob } from './knob.js';
+import type { PoolSizer } from './poolSizer.js';
+import type { ControlTuner, GatedTuner, TuneContext } from './tuner.js';
+
+/** Gradient2, AIMD or any controller with the same shape. */
+export interface ConcurrencyController {
+  update(sample: { rtt: number; didDrop: boolean; inflight?: number }): number;
+  setLimit(limit: number): void;
+}
+
+/**
+ * Adaptive concurrency as a control tuner: each sample feeds `rtt` (e.g. p50/mean LLM latency),
+ * `drops` (429s / errors in the sample, > 0 counts as a drop) and optionally `inflight`.
+ */
+export function concurrencyTuner(options: {
+  knob: Knob;
+  controller: ConcurrencyController;
+  rtt: string;
+  drops?: string;
+  inflight?: string;
+  group?: string;
+}): ControlTuner {
+  const { knob, controller } = options;
+  let synced = false;
+  return {
+    kind: 'control',
+    group: options.group ?? knob.name,
+    knobs: [knob],
+    control(ctx: TuneContext) {
+      if (!synced) {
+        controller.setLimit(ctx.knobs[knob.name] ?? knob.get());
+        synced = true;
+      }
+      const rtt = ctx.latest[options.rtt];
+      if (rtt === undefined || !Number.isFinite(rtt)) return undefined;
+      const drops = options.drops ? (ctx.latest[options.drops] ?? 0) : 0;
+      const inflight = options.inflight ? ctx.latest[options.inflight] : undefined;
+      const limit = controller.update({ rtt, didDrop: drops > 0, inflight });
+      return { [knob.name]: limit };
+    },
+    reset(values) {
+      const v = values[knob.name];
+      if (v !== undefined) controller.setLimit(v);
+    },
+  };
+}
+
+/** Batch size (and optionally the flush timeout) tuned for throughput under the tuner's p95 objective. */
+export function batchSizeTuner(options: {
+  knob: Knob;
+  tuner: BatchTuner;
+  throughput: string;
+  p95: string;
+  timeoutKnob?: Knob;
+  /** Signal: items arriving per second, to derive the flush timeout. */
+  arrivalRate?: string;
+  features?: string[];
+  group?: string;
+}): GatedTuner {
+  const { knob, tuner } = options;
+  const knobs = options.timeoutKnob ? [knob, options.timeoutKnob] : [knob];
+  const withTimeout = (ctx: TuneContext, b: number): Record<string, number> => {
+    const values: Record<string, number> = { [knob.name]: b };
+    if (options.timeoutKnob && options.arrivalRate) {
+      values[options.timeoutKnob.name] = tuner.timeoutFor(
+        b,
+        ctx.mean(options.arrivalRate),
+        options.timeoutKnob.max,
+      );
+    }
+    return values;
+  };
+  return {
+    kind: 'gated',
+    group: options.group ?? 'batch',
+    knobs,
+    model: 'batch_optimization',
+    features: options.features,
+    objective: (s) => tuner.score(s[options.throughput] ?? 0, s[options.p95] ?? Infinity),
+    propose(ctx) {
+      const b = ctx.knobs[knob.name] ?? knob.get();
+      const p95 = ctx.mean(options.p95);
+      const next = tuner.propose({ batchSize: b, throughput: ctx.mean(options.throughput), p95 });
+      if (next === undefined) return undefined;
+      const reason =
+        p95 > 0 && next < b && tuner.score(1, p95) < 1
+          ? 'p95 above objective: smaller batch'
+          : 'hill-climb probe';
+      return { values: withTimeout(ctx, next), reason };
+    },
+    candidates(ctx) {
+      const b = ctx.knobs[knob.name] ?? knob.get();
+      return [b - tuner.step, b + tuner.step, b]
+        .filter((v) => v >= knob.min && v <= knob.max)
+        .map((v) => withTimeout(ctx, v));
+    },
+    outcome: (kept) => tuner.outcome(kept),
+  };
+}
+
+/** Pool size from Little's law (acquisitions/s x hold seconds x (1 + headroom)), gated on pool wait. */
+export function poolSizeTuner(options: {
+  knob: Knob;
+  sizer: PoolSizer;
+  rate: string;
+  holdSeconds: string;
+  /** Signal: mean wait for a resource (lower is better). */
+  wait: string;
+  group?: string;
+}): GatedTuner {
+  const { knob, sizer } = options;
+  return {
+    kind: 'gated',
+    group: options.group ?? knob.name,
+    knobs: [knob],
+    model: 'pool_optimization',
+    higherIsBetter: false,
+    objective: (s) => s[options.wait] ?? 0,
+    propose(ctx) {
+      const size = sizer.update(ctx.mean(options.rate), ctx.mean(options.holdSeconds));
+      const current = ctx.knobs[knob.name] ?? knob.get();
+      if (size === current) return undefined;
+      return {
+        values: { [knob.name]: size },
+        reason: `Little's law: rate x hold x (1 + headroom) = ${size}`,
+      };
+    },
+  };
+}
+
+/** Cache tier sizes within a memory budget, from miniature-cache hit-ratio curves. `knobs` maps tier name to its size knob (entries). */
+export function cacheBudgetTuner(options: {
+  budget: CacheBudget;
+  knobs: Record<string, Knob>;
+  /** Objective signal, e.g. the overall hit ratio or the app's throughput (higher is better). */
+  objective: string;
+  /** Aging factor of the curves per interval; default 0.5. */
+  aging?: number;
+  group?: string;
+}): GatedTuner {
+  const { budget } = options;
+  const tiers = Object.entries(options.knobs);
+  const byKnob = (ctx: TuneContext) =>
+    Object.fromEntries(tiers.map(([tier, k]) => [tier, ctx.knobs[k.name] ?? k.get()]));
+  return {
+    kind: 'gated',
+    group: options.group ?? 'cache',
+    knobs: tiers.map(([, k]) => k),
+    model: 'cache_optimization',
+    selfBounded: true,
+    objective: (s) => s[options.objective] ?? 0,
+    propose(ctx) {
+      const r = budget.rebalance(byKnob(ctx));
+      if (!r.from || !r.to) return undefined;
+      const values: Record<string, number> = {};
+      for (const [tier, k] of tiers) values[k.name] = r.sizes[tier]!;
+      const base = ctx.mean(options.objective);
+      return {
+        values,
+        reason: `marginal hit gain: move memory ${r.from} -> ${r.to}`,
+        expectedImprovement: base > 0 ? r.expectedHitGain / base : NaN,
+      };
+    },
+    onInterval: () => budget.age(options.aging ?? 0.5),
+  };
+}

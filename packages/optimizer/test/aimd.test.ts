@@ -1,0 +1,50 @@
+import { Aimd } from '../src/index.js';
+import { queueingPlant } from './plants.js';
+
+describe('Aimd', () => {
+  it('adds 1 per good sample and multiplies by 0.9 on a drop or timeout', () => {
+    const a = new Aimd({ initialLimit: 50, minLimit: 1, maxLimit: 100, timeout: 1000 });
+    expect(a.update({ rtt: 100, didDrop: false })).toBe(51);
+    expect(a.update({ rtt: 100, didDrop: true })).toBe(45); // floor(51 * 0.9)
+    expect(a.update({ rtt: 2000, didDrop: false })).toBe(40);
+    expect(a.update({ rtt: 100, didDrop: false, inflight: 10 })).toBe(40); // not using the limit: no growth
+  });
+
+  it('converges just below the provider rate limit (the knee) and backs off on 429s', () => {
+    // capacity 100, service 1 s, provider rate limit 40 req/s: best concurrency = 40.
+    const plant = queueingPlant({ capacity: 100, service: 1, rateLimit: 40, seed: 5 });
+    const a = new Aimd({ initialLimit: 5, minLimit: 1, maxLimit: 500, timeout: 3 });
+    const limits: number[] = [];
+    let backoffs = 0;
+    for (let i = 0; i < 400; i++) {
+      const c = a.limit;
+      const m = plant(c);
+      const next = a.update({ rtt: m.latency, didDrop: m.rejected > 0, inflight: c });
+      if (m.rejected > 0) {
+        expect(next).toBe(Math.max(1, Math.floor(c * 0.9)));
+        backoffs++;
+      }
+      limits.push(next);
+    }
+    const last = limits.slice(-200);
+    const mean = last.reduce((x, y) => x + y, 0) / last.length;
+    expect(backoffs).toBeGreaterThan(5);
+    expect(mean).toBeGreaterThan(40 * 0.85);
+    expect(mean).toBeLessThan(40 * 1.05);
+    expect(Math.max(...last)).toBeLessThanOrEqual(42);
+  });
+
+  it('converges near the latency knee of a queueing plant using the timeout', () => {
+    const plant = queueingPlant({ capacity: 40, service: 1, seed: 9 });
+    const a = new Aimd({ initialLimit: 5, minLimit: 1, maxLimit: 500, timeout: 1.2 });
+    const limits: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const c = a.limit;
+      limits.push(a.update({ rtt: plant(c).latency, didDrop: false, inflight: c }));
+    }
+    const last = limits.slice(-200);
+    const mean = last.reduce((x, y) => x + y, 0) / last.length;
+    expect(mean).toBeGreaterThan(40 * 0.9); // full throughput most of the time
+    expect(mean).toBeLessThan(40 * 1.25); // latency within the 1.2 s timeout on average
+  });
+});
