@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { Pool as TarnPool, TimeoutError as TarnTimeoutError } from 'tarn';
+import { PendingOperation } from 'tarn/dist/PendingOperation.js';
 import {
   parsePoolConfig,
   PoolConfigError,
@@ -145,6 +146,22 @@ class HpTarn<T> extends TarnPool<T> {
   get isDestroyed(): boolean {
     return this.destroyed;
   }
+  /**
+   * tarn's acquire() without its event-handler links: the caller's own continuation is the only
+   * link added to the pending operation, which keeps hp's bookkeeping free on the hot path.
+   */
+  acquireWith(onResolved: (resource: T) => T, onRejected: (err: unknown) => never): PendingOperation<T> {
+    const op = new PendingOperation<T>(this.acquireTimeoutMillis);
+    const pending = this.pendingAcquires;
+    pending.push(op);
+    op.promise = op.promise.then(onResolved, (err: unknown) => {
+      const i = pending.indexOf(op);
+      if (i !== -1) pending.splice(i, 1);
+      return onRejected(err);
+    });
+    this._tryAcquireOrCreate();
+    return op;
+  }
   /** Serve waiters, and start as many creates as waiters need (tarn starts one per event). */
   kick(): void {
     if (this.destroyed) return;
@@ -271,38 +288,40 @@ export class Pool<T> {
     }
     const queued = this._tarn.numFree() === 0;
     const start = this._now();
-    const op = this._tarn.acquire();
     if (signal === undefined) {
-      return op.promise.then(
+      return this._tarn.acquireWith(
         (resource) => this._handOut(resource, start, queued),
-        (err: unknown) => Promise.reject(this._translate(err, start)),
-      );
+        (err) => {
+          throw this._translate(err, start);
+        },
+      ).promise;
     }
     const onAbort = (): void => op.reject(this._abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    return op.promise.then(
+    const op = this._tarn.acquireWith(
       (resource) => {
         signal.removeEventListener('abort', onAbort);
         if (signal.aborted) {
           // Aborted after tarn handed it over but before the caller saw it: give it back.
           this._tarn.release(resource);
           this._aborts++;
-          return Promise.reject(this._abortError(signal));
+          throw this._abortError(signal);
         }
         return this._handOut(resource, start, queued);
       },
-      (err: unknown) => {
+      (err) => {
         signal.removeEventListener('abort', onAbort);
-        return Promise.reject(this._translate(err, start));
+        throw this._translate(err, start);
       },
     );
+    signal.addEventListener('abort', onAbort, { once: true });
+    return op.promise;
   }
 
   /** Returns a resource; false when it was not acquired from this pool (or already released). */
   release(resource: T): boolean {
     const tarn = this._tarn;
     if (
-      this._broken.has(resource) ||
+      (this._broken.size > 0 && this._broken.has(resource)) ||
       (this._factory.isBroken !== undefined && this._safeIsBroken(resource)) ||
       tarn.numUsed() + tarn.numFree() > tarn.maxSize
     ) {
