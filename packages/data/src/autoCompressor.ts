@@ -24,7 +24,10 @@ export interface AutoCompressorOptions {
   maxRatio?: number;
   /** Payloads of at least this size use `large`, smaller ones `small`; default 32 KiB. */
   largeBytes?: number;
-  /** `speed`: LZ4 for everything compressible. `balanced` (default): gzip below `largeBytes`, zstd from it. */
+  /**
+   * `balanced` (default): gzip level 1 below `largeBytes`, zstd level 3 from it (about as small as
+   * gzip level 6, several times faster). `speed`: LZ4 for everything compressible.
+   */
   prefer?: 'speed' | 'balanced';
 }
 
@@ -47,8 +50,9 @@ const schema = z.object({
 
 /**
  * Picks a compressor per payload: none for small or incompressible data (an LZ4 probe of the first
- * few KiB measures the ratio), else gzip level 1 (native zlib; smallest and fast below ~32 KiB) or
- * zstd level 1 (faster and as small from ~32 KiB on), or LZ4 everywhere with `prefer: 'speed'`.
+ * few KiB measures the ratio), else gzip level 1 (native zlib; smallest and fastest below ~32 KiB) or
+ * zstd level 3 (from ~32 KiB on: faster than gzip level 1 and smaller), or LZ4 everywhere with
+ * `prefer: 'speed'`.
  * Measured thresholds: benchmark/RESULTS.md.
  *
  * In an envelope the chosen compressor's own id is recorded (`choose`). Used on its own, its output is
@@ -72,7 +76,7 @@ export class AutoCompressor implements Compressor {
       this.large = this.probe;
     } else {
       this.small = new GzipCompressor({ level: 1 });
-      this.large = new ZstdCompressor({ level: 1 });
+      this.large = new ZstdCompressor({ level: 3 });
     }
     this._byId = [this.none, new GzipCompressor(), new DeflateCompressor(), this.probe, new ZstdCompressor()];
   }

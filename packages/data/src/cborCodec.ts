@@ -16,6 +16,7 @@ export interface CborCodecOptions {
    * Encode plain objects as cbor-x records (keys written once per shape per message). Default true:
    * on agent snapshots it is smaller and decodes ~5x faster (see benchmark/RESULTS.md). Every message
    * carries its own record definitions, so any fresh decoder reads it (nothing shared across messages).
+   * Without records, objects are plain CBOR maps (other CBOR tools read them as maps).
    */
   records?: boolean;
   /** Largest input `decode` accepts and largest output `encode` produces; default 256 MiB. */
@@ -51,7 +52,9 @@ export class CborCodec implements Codec<unknown> {
     const opts = parseOptions('CborCodec', schema, options);
     this.maxBytes = opts.maxBytes;
     this.maxDepth = opts.maxDepth;
-    const shared = { useRecords: opts.records, mapsAsObjects: false, copyBuffers: true } as const;
+    // With records, plain objects are records and every CBOR map is a Map. Without them objects are
+    // CBOR maps too; cbor-x then tells them apart from Maps itself (both round-trip, tested).
+    const shared = { useRecords: opts.records, mapsAsObjects: !opts.records, copyBuffers: true } as const;
     this._encoder = new Encoder(shared);
     this._decoder = new Decoder(shared);
   }

@@ -6,6 +6,8 @@ export interface DecompressOptions {
    * stops (or is refused up front from the format's size headers) with `DataFormatError('TOO_LARGE')`.
    */
   maxOutputBytes: number;
+  /** The exact output size when the caller knows it (the envelope does): decoders allocate once. */
+  expectedBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -60,4 +62,12 @@ export function checkMaxOutput(name: string, maxOutputBytes: number): void {
       `${name}: invalid option "maxOutputBytes": must be a non-negative integer, got ${String(maxOutputBytes)}`,
     );
   }
+}
+
+/**
+ * node:zlib output chunk size for compressing `n` bytes: its 16 KiB default makes multi-MB outputs
+ * out of hundreds of pieces; a quarter of the input (64 KiB..4 MiB) measured up to 2x faster for gzip.
+ */
+export function compressChunkSize(n: number): number {
+  return Math.min(Math.max(n >> 2, 64 * 1024), 4 * 1024 * 1024);
 }

@@ -2,6 +2,7 @@ import { deflateSync as fflateDeflate } from 'fflate';
 import * as zlib from 'node:zlib';
 import {
   asBuffer,
+  compressChunkSize,
   type CompressAsyncOptions,
   type Compressor,
   type DecompressOptions,
@@ -39,7 +40,10 @@ export class DeflateCompressor implements Compressor {
 
   compress(data: Uint8Array): Uint8Array {
     if (useFflate(this.level, data.length)) return fflateDeflate(data, { level: this.level as 6 });
-    return zlib.deflateRawSync(asBuffer(data), { level: this.level });
+    return zlib.deflateRawSync(asBuffer(data), {
+      level: this.level,
+      chunkSize: compressChunkSize(data.length),
+    });
   }
 
   decompress(data: Uint8Array, options: DecompressOptions): Uint8Array {
@@ -52,7 +56,7 @@ export class DeflateCompressor implements Compressor {
       this._asyncThreshold,
       options,
       () => this.compress(data),
-      () => deflateRawAsync(asBuffer(data), { level: this.level }),
+      () => deflateRawAsync(asBuffer(data), { level: this.level, chunkSize: compressChunkSize(data.length) }),
     );
   }
 

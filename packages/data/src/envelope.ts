@@ -293,7 +293,10 @@ export function decodeEnvelope<T = unknown>(bytes: Uint8Array, options?: DecodeE
   const c = check(bytes, options);
   let encoded: Uint8Array;
   try {
-    encoded = c.compressor.decompress(c.payload, { maxOutputBytes: c.header.uncompressedLength });
+    encoded = c.compressor.decompress(c.payload, {
+      maxOutputBytes: c.header.uncompressedLength,
+      expectedBytes: c.header.uncompressedLength,
+    });
   } catch (error) {
     mapOverflow(c, error);
   }
@@ -310,6 +313,7 @@ export async function decodeEnvelopeAsync<T = unknown>(
   try {
     encoded = await c.compressor.decompressAsync(c.payload, {
       maxOutputBytes: c.header.uncompressedLength,
+      expectedBytes: c.header.uncompressedLength,
       signal: c.opts.signal,
     });
   } catch (error) {

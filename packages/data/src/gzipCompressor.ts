@@ -3,6 +3,7 @@ import * as zlib from 'node:zlib';
 import { z } from 'zod';
 import {
   asBuffer,
+  compressChunkSize,
   type CompressAsyncOptions,
   type Compressor,
   DEFAULT_ASYNC_THRESHOLD_BYTES,
@@ -62,7 +63,7 @@ export class GzipCompressor implements Compressor {
 
   compress(data: Uint8Array): Uint8Array {
     if (useFflate(this.level, data.length)) return fflateGzip(data, { level: this.level as 6 });
-    return zlib.gzipSync(asBuffer(data), { level: this.level });
+    return zlib.gzipSync(asBuffer(data), { level: this.level, chunkSize: compressChunkSize(data.length) });
   }
 
   decompress(data: Uint8Array, options: DecompressOptions): Uint8Array {
@@ -75,7 +76,7 @@ export class GzipCompressor implements Compressor {
       this._asyncThreshold,
       options,
       () => this.compress(data),
-      () => gzipAsync(asBuffer(data), { level: this.level }),
+      () => gzipAsync(asBuffer(data), { level: this.level, chunkSize: compressChunkSize(data.length) }),
     );
   }
 

@@ -43,6 +43,7 @@ export function zlibDecompress(format: ZlibFormat, data: Uint8Array, options: De
   const opts = {
     ...format.decompressOptions?.(options.maxOutputBytes),
     maxOutputLength: Math.max(1, options.maxOutputBytes),
+    ...outputChunk(options),
   };
   try {
     const out = format.decompressSync(asBuffer(data), opts);
@@ -65,6 +66,7 @@ export async function zlibDecompressAsync(
   const opts = {
     ...format.decompressOptions?.(options.maxOutputBytes),
     maxOutputLength: Math.max(1, options.maxOutputBytes),
+    ...outputChunk(options),
   };
   let out: Buffer;
   try {
@@ -89,4 +91,11 @@ export async function runAsync(
   const out = data.length < threshold ? inline() : await offThread();
   checkAborted(options?.signal);
   return out;
+}
+
+/** One output allocation when the exact size is known (bounded by the limit): no chunk concatenation. */
+function outputChunk(options: DecompressOptions): { chunkSize?: number } {
+  const expected = options.expectedBytes;
+  if (expected === undefined || !(expected >= 0) || expected > options.maxOutputBytes) return {};
+  return { chunkSize: Math.min(Math.max(expected + 1, 64), 256 * 1024 * 1024) };
 }

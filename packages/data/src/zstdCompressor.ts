@@ -2,6 +2,7 @@ import * as zlib from 'node:zlib';
 import { z } from 'zod';
 import {
   asBuffer,
+  compressChunkSize,
   type CompressAsyncOptions,
   type Compressor,
   DEFAULT_ASYNC_THRESHOLD_BYTES,
@@ -34,10 +35,11 @@ const ZSTD: ZlibFormat = {
   name: 'zstd',
   decompressSync: zlib.zstdDecompressSync,
   decompressAsync: promisifyZlib(zlib.zstdDecompress),
-  // A frame may ask for a window up to 2^27 (128 MiB) of decoder memory: never more than the output limit.
+  // A frame may ask for a window of up to 2^31 bytes of decoder memory. Allow what standard levels
+  // 1..19 use (<= 2^23, 8 MiB; streamed frames use it even for small content), more only up to the limit.
   decompressOptions: (maxOutputBytes) => ({
     params: {
-      [ZSTD_d_windowLogMax]: Math.min(27, Math.max(10, Math.ceil(Math.log2(Math.max(1, maxOutputBytes))))),
+      [ZSTD_d_windowLogMax]: Math.min(27, Math.max(23, Math.ceil(Math.log2(Math.max(1, maxOutputBytes))))),
     },
   }),
 };
@@ -63,7 +65,10 @@ export class ZstdCompressor implements Compressor {
   }
 
   compress(data: Uint8Array): Uint8Array {
-    return zlib.zstdCompressSync(asBuffer(data), this._params);
+    return zlib.zstdCompressSync(asBuffer(data), {
+      ...this._params,
+      chunkSize: compressChunkSize(data.length),
+    });
   }
 
   decompress(data: Uint8Array, options: DecompressOptions): Uint8Array {
@@ -76,7 +81,7 @@ export class ZstdCompressor implements Compressor {
       this._asyncThreshold,
       options,
       () => this.compress(data),
-      () => zstdCompressAsync(asBuffer(data), this._params),
+      () => zstdCompressAsync(asBuffer(data), { ...this._params, chunkSize: compressChunkSize(data.length) }),
     );
   }
 

@@ -42,6 +42,9 @@ describe('CborCodec', () => {
       empty: {},
     };
     expect(codec.decode(codec.encode(value))).toEqual(value);
+    const invalid = codec.decode(codec.encode(new Date(NaN)));
+    expect(invalid).toBeInstanceOf(Date);
+    expect(Number.isNaN((invalid as Date).getTime())).toBe(true);
   });
 
   it('round-trips arbitrary values (property)', () => {
@@ -75,7 +78,8 @@ describe('CborCodec', () => {
     const plain = new CborCodec({ records: false });
     const bytes = plain.encode({ a: 1 });
     expect(bytes[0]! >> 5).toBe(5); // a CBOR map, no record tag
-    expect(plain.decode(bytes)).toEqual(new Map([['a', 1]]));
+    expect(plain.decode(bytes)).toEqual({ a: 1 });
+    expect(plain.decode(plain.encode(new Map([['k', 1]])))).toEqual(new Map([['k', 1]]));
   });
 
   it('rejects 100k nested arrays with TOO_DEEP before cbor-x recurses', () => {

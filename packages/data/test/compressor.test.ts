@@ -48,6 +48,10 @@ describe.each(all.map((c) => [`${c.name}#${c.id}`, c] as const))('%s', (_name, c
       expect(sameBytes(compressor.decompress(packed, LIMIT), data)).toBe(true);
       const packedAsync = await compressor.compressAsync(data);
       expect(sameBytes(await compressor.decompressAsync(packedAsync, LIMIT), data)).toBe(true);
+      // exactly at the limit (the envelope's case), whichever way it was compressed
+      const exact = { maxOutputBytes: data.length, expectedBytes: data.length };
+      expect(sameBytes(compressor.decompress(packedAsync, exact), data)).toBe(true);
+      expect(sameBytes(await compressor.decompressAsync(packed, exact), data)).toBe(true);
     }
   });
 
