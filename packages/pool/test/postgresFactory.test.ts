@@ -124,6 +124,22 @@ describeWithService('postgres')('postgresFactory against a real PostgreSQL', () 
     await waitCount(app, 0);
   });
 
+  it("loads the optional peer 'pg' itself when no Client is passed", async () => {
+    const app = unique('lazy');
+    const pool = new Pool({
+      name: 'lazy',
+      factory: postgresFactory({ connectionString: url, application_name: app }),
+      config: { health_check_interval: 0 },
+    });
+    try {
+      await expect(pool.use((c) => c.query('SELECT 1'))).resolves.toBeTruthy();
+      expect(await serverCount(app)).toBe(1);
+    } finally {
+      await pool.close();
+    }
+    await waitCount(app, 0);
+  });
+
   it('leaks no connection over a long randomized acquire/release/abort/timeout run', async () => {
     const app = unique('leak');
     expect(await serverCount(app)).toBe(0);

@@ -114,6 +114,22 @@ describeWithService('redis')('redisFactory against a real Redis', () => {
     await waitIds(name, 0);
   });
 
+  it("loads the optional peer 'redis' itself when no createClient is passed", async () => {
+    const name = unique('lazy');
+    const pool = new Pool({
+      name: 'lazy',
+      factory: redisFactory({ url: SERVICES.redis.url, clientName: name }),
+      config: { health_check_interval: 0 },
+    });
+    try {
+      await expect(pool.use((c) => c.ping())).resolves.toBe('PONG');
+      expect(await ourIds(name)).toHaveLength(1);
+    } finally {
+      await pool.close();
+    }
+    await waitIds(name, 0);
+  });
+
   it('leaks no client over a long randomized acquire/release/abort/timeout run', async () => {
     const name = unique('leak');
     expect(await ourIds(name)).toHaveLength(0);
