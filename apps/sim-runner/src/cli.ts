@@ -24,9 +24,17 @@ Options of "run"
                        config/schema.json). Without it the built-in defaults (the same values) apply.
   --seed N             seed of the model's generator (0..4294967295). Same seed => same model output.
                        Without it a seed is drawn and printed, so the run can be repeated.
-  --model KIND         model to run: ${Object.keys(BUILTIN_DRIVERS).join(', ')} (default boltzmann). The LLM-agent model
-                       (kind "llm") arrives with @hp/llm.
-  --llm-base-url URL   OpenAI-compatible endpoint for --model llm (default: the in-process emulator).
+  --model KIND         model to run: ${Object.keys(BUILTIN_DRIVERS).join(', ')} (default boltzmann).
+                       boltzmann: Mesa's Boltzmann wealth model, no LLM (every agent decision is a request).
+                       llm: the same economy where each agent decides (give / keep / move) by an LLM call
+                       through @hp/llm (cache, queue, rate limits, retries) from an observation and a memory.
+  --llm-base-url URL   OpenAI-compatible endpoint for --model llm (default: the emulator, started in-process;
+                       a real provider reads its key from OPENAI_API_KEY).
+  --llm-model ID       model id sent to the LLM (default gpt-4o-mini).
+  --time-scale X       emulator wall-clock ms per emulated ms (default 0.01: 100x faster than a real API;
+                       1 = real-time latencies, 0 = no waiting).
+  --fault-rate X       share of emulator requests that fail (HTTP 500/503/429, connection resets,
+                       malformed bodies; default 0), to watch retries and error handling.
   --steps N            run N steps instead of the scenario's simulation_steps.
   --report FILE.json   write the report as JSON (targets, requests, llmCalls, cacheHits, wallSeconds,
                        throughputLimit, time series, the DataCollector's model rows).
@@ -82,6 +90,9 @@ export async function main(
         seed: { type: 'string' },
         model: { type: 'string' },
         'llm-base-url': { type: 'string' },
+        'llm-model': { type: 'string' },
+        'time-scale': { type: 'string' },
+        'fault-rate': { type: 'string' },
         steps: { type: 'string' },
         report: { type: 'string' },
         html: { type: 'string' },
@@ -140,7 +151,12 @@ export async function main(
       config,
       seed,
       model: values.model as string | undefined,
-      settings: { llmBaseUrl: values['llm-base-url'] as string | undefined },
+      settings: {
+        llmBaseUrl: values['llm-base-url'] as string | undefined,
+        llmModel: values['llm-model'] as string | undefined,
+        timeScale: values['time-scale'] as string | undefined,
+        faultRate: values['fault-rate'] as string | undefined,
+      },
       signal: io.signal,
       onProgress: progress ? (p) => progress.update(p) : undefined,
       onStart: (driver) => {

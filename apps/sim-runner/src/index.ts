@@ -80,3 +80,9 @@ export { BatchRunError, batchRun, defaultWorkerFile, parameterGrid } from './bat
 export type { BatchRunErrorCode, BatchRunOptions, BatchRunResult } from './batchRun.js';
 export { BUILTIN_MODELS, runBatchTask } from './batchTask.js';
 export type { BatchModelClass, BatchTask, ModelSpec } from './batchTask.js';
+export { AgentMemory } from './agentMemory.js';
+export type { AgentMemoryState } from './agentMemory.js';
+export { ACTIONS, LlmMoneyAgent, LlmWealthModel, parseDecision } from './models/llmWealth.js';
+export type { Action, Decision, DecisionClient, LlmWealthOptions } from './models/llmWealth.js';
+export { createLlmDriver } from './llmDriver.js';
+export type { LlmDriverSettings } from './llmDriver.js';

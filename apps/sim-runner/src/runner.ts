@@ -1,4 +1,5 @@
 import { createBoltzmannDriver } from './boltzmannDriver.js';
+import { createLlmDriver } from './llmDriver.js';
 import type { SimConfig } from './config.js';
 import { MetricsRecorder } from './metricsRecorder.js';
 import type { ProgressInfo } from './progress.js';
@@ -7,9 +8,10 @@ import { randomSeed } from './rng.js';
 import type { Scenario } from './scenarios.js';
 import type { DriverFactory, SimulationDriver } from './simulationDriver.js';
 
-/** Model kinds the runner knows. `llm` joins when @hp/llm's client and emulator land. */
+/** Model kinds the runner knows: the Boltzmann wealth model, and its LLM-agent variant over @hp/llm. */
 export const BUILTIN_DRIVERS: Readonly<Record<string, DriverFactory>> = {
   boltzmann: createBoltzmannDriver,
+  llm: createLlmDriver,
 };
 
 export type RunnerErrorCode = 'UNKNOWN_MODEL';
@@ -59,8 +61,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   if (!factory) {
     throw new RunnerError(
       'UNKNOWN_MODEL',
-      `no model kind "${kind}"; available: ${Object.keys(drivers).join(', ')}` +
-        (kind === 'llm' ? ' (the LLM-agent model arrives with @hp/llm)' : ''),
+      `no model kind "${kind}"; available: ${Object.keys(drivers).join(', ')}`,
     );
   }
   const seed = (options.seed ?? randomSeed()) >>> 0;

@@ -149,9 +149,9 @@ describe('sim-runner CLI', () => {
     });
     expect(await run(['run', '--bogus'])).toMatchObject({ code: 2 });
     expect(await run(['fly'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown command') });
-    expect(await run(['run', '--model', 'llm', '--quiet'])).toMatchObject({
+    expect(await run(['run', '--model', 'gpt', '--quiet'])).toMatchObject({
       code: 1,
-      err: expect.stringContaining('@hp/llm'),
+      err: expect.stringContaining('available: boltzmann, llm'),
     });
     const bad = join(dir, 'bad.yaml');
     writeFileSync(

@@ -1,0 +1,105 @@
+import { LlmClient, openaiProvider, startEmulator, type Emulator } from '@hp/llm';
+import { LlmWealthModel, type Decision } from './models/llmWealth.js';
+import type { DriverContext, SimulationDriver } from './simulationDriver.js';
+
+/** Settings of the `llm` driver (CLI flags). */
+export interface LlmDriverSettings {
+  /** OpenAI-compatible endpoint; absent = start the emulator in-process. */
+  llmBaseUrl?: string;
+  /** Model id (default gpt-4o-mini). */
+  llmModel?: string;
+  /** Emulator wall-clock ms per emulated ms (default 0.01: 100x faster than a real API). */
+  timeScale?: string;
+  /** Share of emulator requests that fail (spread over 500/503/429/reset/malformed; default 0). */
+  faultRate?: string;
+}
+
+function num(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0)
+    throw new RangeError(`${name} must be a non-negative number, got "${text}"`);
+  return n;
+}
+
+/**
+ * The LLM-agent model under a scenario, composed from the layers: @hp/llm's client (cache with
+ * single-flight, priority queue, learned rate limits, concurrency, retries) over the official OpenAI SDK,
+ * talking to the emulator started in-process (or to `--llm-base-url`). Every decision is a request: an LLM
+ * call when it missed the cache, a cache hit otherwise; failed calls and malformed answers are errors.
+ */
+export async function createLlmDriver(context: DriverContext): Promise<SimulationDriver> {
+  const { scenario, config, seed, recorder } = context;
+  const settings = context.settings as LlmDriverSettings;
+  const timeScale = num(settings.timeScale, 0.01, 'time scale');
+  const faultRate = num(settings.faultRate, 0, 'fault rate');
+  if (faultRate > 1) throw new RangeError(`fault rate must be at most 1, got ${faultRate}`);
+  let emulator: Emulator | undefined;
+  let baseURL = settings.llmBaseUrl;
+  if (!baseURL) {
+    const share = faultRate / 5;
+    emulator = await startEmulator({
+      seed,
+      timeScale,
+      faults: { http500: share, http503: share, http429: share, reset: share, malformed: share },
+    });
+    baseURL = emulator.url;
+  }
+  const provider = openaiProvider({ baseURL, apiKey: process.env.OPENAI_API_KEY ?? 'emulator' });
+  const perf = config.performance_optimization;
+  const client = new LlmClient({
+    provider,
+    seed,
+    concurrency: scenario.concurrency,
+    queueSizeLimit: perf.async_processing.task_scheduling.queue_size_limit,
+    priorityLevels: perf.async_processing.batch_processing.llm_requests.priority_levels,
+    cacheTtlMs: perf.caching.levels.warm.ttl * 1000,
+    // The provider's rate-limit window is one minute of its own time.
+    rateLimit: emulator ? (timeScale > 0 ? { interval: Math.max(1, 60_000 * timeScale) } : false) : {},
+  });
+  const side = Math.max(2, Math.ceil(Math.sqrt(scenario.agents / 2)));
+  let missSeconds = 0;
+  let misses = 0;
+  const model = new LlmWealthModel({
+    n: scenario.agents,
+    width: side,
+    height: side,
+    seed,
+    client,
+    llmModel: settings.llmModel,
+    concurrency: scenario.concurrency,
+    decide: async (agent, signal) => {
+      const start = recorder.clock();
+      const decision: Decision = await recorder.time(
+        () => agent.decide(signal),
+        (d) => ({ ok: !d.failed && !d.malformed, llmCall: !d.cached, cacheHit: d.cached }),
+      );
+      if (!decision.cached) {
+        missSeconds += (recorder.clock() - start) / 1000;
+        misses++;
+      }
+      return decision;
+    },
+  });
+  return {
+    kind: 'llm',
+    model,
+    dataCollector: model.dataCollector,
+    step: (signal) => model.stepAsync(signal),
+    modelSeries: () => ({ Gini: model.dataCollector.modelSeries('Gini') as number[] }),
+    // Little's law: with `concurrency` calls in flight, each taking the measured mean time of a cache miss,
+    // at most concurrency / latency calls per second; a provider limit (emulator rpm) caps it further.
+    throughputLimit: () => {
+      if (misses === 0) return null;
+      let limit = scenario.concurrency / (missSeconds / misses);
+      const rpm = emulator?.options.rpm;
+      if (rpm !== undefined && timeScale > 0) limit = Math.min(limit, rpm / 60 / timeScale);
+      return limit;
+    },
+    close: async () => {
+      await client.close();
+      await provider.close();
+      await emulator?.close();
+    },
+  };
+}

@@ -1,0 +1,247 @@
+import type { LlmRequest } from '@hp/llm';
+import { z } from 'zod';
+import { Agent, type GridPos } from '../agent.js';
+import { AgentMemory, type AgentMemoryState } from '../agentMemory.js';
+import { DataCollector, type DataCollectorState } from '../dataCollector.js';
+import { Model } from '../model.js';
+import { MultiGrid } from '../spaces/grid.js';
+import { gini } from './gini.js';
+
+/**
+ * What the model needs from an LLM client: `complete` as @hp/llm's `LlmClient` has it (cache, queue, rate
+ * limits, pool and retries behind it). Structural, so a test double or another client fits too.
+ */
+export interface DecisionClient {
+  complete(
+    request: LlmRequest,
+    settings?: { signal?: AbortSignal; key?: string; priority?: number },
+  ): Promise<{ choices: readonly { content: string | null }[]; cached?: boolean }>;
+}
+
+export const ACTIONS = ['give', 'keep', 'move'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const answerSchema = z.object({ action: z.enum(ACTIONS), reason: z.string().max(2000).optional() });
+
+/** One agent's decision for a step, with how it was obtained. */
+export interface Decision {
+  action: Action;
+  /** Served without a request of its own (cache hit or joined identical call). */
+  cached: boolean;
+  /** The answer could not be parsed or validated; `action` is the fallback `keep`. */
+  malformed: boolean;
+  /** The call failed (after the client's retries); `action` is the fallback `keep`. */
+  failed: boolean;
+}
+
+/** Reads a decision from an answer: the first JSON object in it, validated. Returns null when malformed. */
+export function parseDecision(content: string | null | undefined): Action | null {
+  if (!content) return null;
+  const start = content.indexOf('{');
+  const end = content.lastIndexOf('}');
+  if (start < 0 || end <= start) return null;
+  try {
+    const parsed = answerSchema.safeParse(JSON.parse(content.slice(start, end + 1)));
+    return parsed.success ? parsed.data.action : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface LlmWealthOptions {
+  n?: number;
+  width?: number;
+  height?: number;
+  seed?: number;
+  client: DecisionClient;
+  /** Model id sent to the LLM (default gpt-4o-mini). */
+  llmModel?: string;
+  /** Decisions in flight at once (default 8). */
+  concurrency?: number;
+  /** Events an agent remembers verbatim (default 5). */
+  memory?: number;
+  /** Wraps each decision (the runner times it and counts LLM calls and cache hits). */
+  decide?: (agent: LlmMoneyAgent, signal: AbortSignal) => Promise<Decision>;
+}
+
+/** A wealth agent that asks an LLM each step whether to give, keep or move. */
+export class LlmMoneyAgent extends Agent<LlmWealthModel> {
+  wealth = 1;
+  memory: AgentMemory;
+
+  constructor(model: LlmWealthModel, options: { uniqueId?: number; memory?: number } = {}) {
+    super(model, options);
+    this.memory = new AgentMemory(options.memory ?? 5);
+  }
+
+  /** The prompt: observation (own wealth, cellmates' wealth) and memory; no step number, so equal situations repeat. */
+  prompt(): LlmRequest {
+    const grid = this.model.grid;
+    const mates = grid
+      .cellContents(this.pos as GridPos)
+      .filter((a) => a !== this)
+      .map((a) => a.wealth);
+    return {
+      model: this.model.llmModel,
+      temperature: 0,
+      maxTokens: 60,
+      messages: [
+        {
+          role: 'system',
+          content:
+            'You are an agent in a wealth-exchange simulation. Each step you may give one coin to someone in ' +
+            'your cell, keep your coins, or move to a neighbouring cell. Answer with JSON {"action", "reason"}.',
+        },
+        {
+          role: 'user',
+          content:
+            `You have ${this.wealth} coins. Cellmates' coins: [${mates.join(', ')}].\n` +
+            `${this.memory.render()}\nChoose one of: [give, keep, move]`,
+        },
+      ],
+    };
+  }
+
+  /** Asks the LLM; a malformed answer or a failed call falls back to `keep` and is counted, never thrown. */
+  override async decide(signal?: AbortSignal): Promise<Decision> {
+    let response: Awaited<ReturnType<DecisionClient['complete']>>;
+    try {
+      response = await this.model.client.complete(this.prompt(), { signal, key: String(this.uniqueId) });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return { action: 'keep', cached: false, malformed: false, failed: true };
+    }
+    const action = parseDecision(response.choices[0]?.content);
+    return action
+      ? { action, cached: response.cached === true, malformed: false, failed: false }
+      : { action: 'keep', cached: response.cached === true, malformed: true, failed: false };
+  }
+
+  /** Applies the decision in activation order, re-checking it against the current state. */
+  override apply(decision: Decision): void {
+    const model = this.model;
+    if (decision.malformed) model.malformedAnswers++;
+    if (decision.failed) model.failedDecisions++;
+    if (decision.action === 'move') {
+      const cells = model.grid.getNeighborhood(this.pos as GridPos, { moore: true, includeCenter: false });
+      model.grid.moveAgent(this, model.rng.choice(cells));
+      this.memory.record('moved', `to (${(this.pos as GridPos).join(', ')})`);
+    } else if (decision.action === 'give') {
+      const mates = model.grid.cellContents(this.pos as GridPos).filter((a) => a !== this);
+      if (this.wealth > 0 && mates.length > 0) {
+        const other = model.rng.choice(mates);
+        other.wealth++;
+        this.wealth--;
+        this.memory.record('gave', `1 coin to agent ${other.uniqueId}`);
+        other.memory.record('received', `1 coin from agent ${this.uniqueId}`);
+      } else {
+        this.memory.record('kept', this.wealth > 0 ? 'nobody to give to' : 'no coins to give');
+      }
+    } else {
+      this.memory.record('kept', `${this.wealth} coins`);
+    }
+  }
+}
+
+interface LlmWealthState {
+  agents: { id: number; wealth: number; memory: AgentMemoryState }[];
+  cells: [number, number, number[]][];
+  malformedAnswers: number;
+  failedDecisions: number;
+  dataCollector: DataCollectorState;
+}
+
+/**
+ * The LLM-agent model: Boltzmann wealth where each agent decides by an LLM call (give / keep / move) from
+ * an observation and a memory. Decisions run concurrently (bounded) and apply in activation order
+ * (`shuffleDoAsync`), so with the same seed and the same answers (temperature 0, or a warm cache) the run is
+ * reproducible. Collected: Gini, total wealth, malformed answers, failed decisions.
+ */
+export class LlmWealthModel extends Model {
+  readonly grid: MultiGrid<LlmMoneyAgent>;
+  readonly client: DecisionClient;
+  readonly llmModel: string;
+  readonly concurrency: number;
+  readonly dataCollector: DataCollector<LlmWealthModel, LlmMoneyAgent>;
+  malformedAnswers = 0;
+  failedDecisions = 0;
+  private readonly _decide: LlmWealthOptions['decide'];
+  private readonly _memory: number;
+
+  constructor(options: LlmWealthOptions) {
+    super({ seed: options.seed });
+    const { n = 10, width = 5, height = 5, concurrency = 8, memory = 5 } = options;
+    this.client = options.client;
+    this.llmModel = options.llmModel ?? 'gpt-4o-mini';
+    this.concurrency = concurrency;
+    this._decide = options.decide;
+    this._memory = memory;
+    this.grid = new MultiGrid<LlmMoneyAgent>({ width, height, torus: true });
+    for (let i = 0; i < n; i++) {
+      const agent = new LlmMoneyAgent(this, { memory });
+      this.grid.placeAgent(agent, [this.rng.int(width), this.rng.int(height)]);
+    }
+    this.dataCollector = new DataCollector<LlmWealthModel, LlmMoneyAgent>({
+      modelReporters: {
+        Gini: (m) => m.gini(),
+        MalformedAnswers: 'malformedAnswers',
+        FailedDecisions: 'failedDecisions',
+      },
+    });
+  }
+
+  get moneyAgents(): LlmMoneyAgent[] {
+    return this.agentsOfType(LlmMoneyAgent).toArray() as LlmMoneyAgent[];
+  }
+
+  gini(): number {
+    return gini(this.moneyAgents.map((a) => a.wealth));
+  }
+
+  override step(): void {
+    throw new Error('LlmWealthModel steps asynchronously: use stepAsync() or runModel()');
+  }
+
+  override async stepAsync(signal?: AbortSignal): Promise<void> {
+    this.dataCollector.collect(this);
+    await this.agentsOfType(LlmMoneyAgent).shuffleDoAsync<Decision>({
+      concurrency: this.concurrency,
+      signal,
+      decide: this._decide ?? ((agent, s) => agent.decide(s)),
+    });
+  }
+
+  override saveState(): LlmWealthState {
+    const cells: [number, number, number[]][] = [];
+    for (const [contents, [x, y]] of this.grid.coordIter()) {
+      if (contents.length > 0) cells.push([x, y, contents.map((a) => a.uniqueId)]);
+    }
+    return {
+      agents: this.moneyAgents.map((a) => ({
+        id: a.uniqueId,
+        wealth: a.wealth,
+        memory: a.memory.getState(),
+      })),
+      cells,
+      malformedAnswers: this.malformedAnswers,
+      failedDecisions: this.failedDecisions,
+      dataCollector: this.dataCollector.getState(),
+    };
+  }
+
+  override loadState(raw: unknown): void {
+    const state = raw as LlmWealthState;
+    this.removeAllAgents();
+    const byId = new Map<number, LlmMoneyAgent>();
+    for (const saved of state.agents) {
+      const agent = new LlmMoneyAgent(this, { uniqueId: saved.id, memory: this._memory });
+      agent.wealth = saved.wealth;
+      agent.memory.setState(saved.memory);
+      byId.set(saved.id, agent);
+    }
+    for (const [x, y, ids] of state.cells) for (const id of ids) this.grid.placeAgent(byId.get(id)!, [x, y]);
+    this.malformedAnswers = state.malformedAnswers;
+    this.failedDecisions = state.failedDecisions;
+    this.dataCollector.setState(state.dataCollector);
+  }
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../src/cli.js';
+
+// End to end: the CLI starts the @hp/llm emulator in-process and runs the LLM-agent model through LlmClient.
+async function run(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(args, {
+    stdout: { write: (c: string) => (out += c) },
+    stderr: { write: (c: string) => (err += c) },
+  });
+  return { code, out, err };
+}
+
+describe('LLM-agent model end to end (emulator in-process)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sim-runner-llm-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs normal_load with LLM decisions, measures calls and cache hits, and reproduces with the same seed', async () => {
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    const first = await run([
+      'run',
+      '--model',
+      'llm',
+      '--seed',
+      '5',
+      '--steps',
+      '6',
+      '--time-scale',
+      '0',
+      '--quiet',
+      '--report',
+      a,
+    ]);
+    expect(first.err).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('model llm');
+    const ra = JSON.parse(readFileSync(a, 'utf8'));
+    expect(ra.requests).toBe(60);
+    expect(ra.llmCalls + ra.cacheHits).toBe(60);
+    expect(ra.llmCalls).toBeGreaterThan(0);
+    expect(ra.errors).toBe(0);
+    expect(ra.throughputLimit).toBeGreaterThan(0);
+    expect(ra.targets.find((t: { name: string }) => t.name === 'cache_hit_rate').status).not.toBe('n/a');
+    await run([
+      'run',
+      '--model',
+      'llm',
+      '--seed',
+      '5',
+      '--steps',
+      '6',
+      '--time-scale',
+      '0',
+      '--quiet',
+      '--report',
+      b,
+    ]);
+    const rb = JSON.parse(readFileSync(b, 'utf8'));
+    expect(rb.modelVars).toEqual(ra.modelVars);
+  });
+
+  it('survives injected faults: retries, and malformed answers are counted, not fatal', async () => {
+    const report = join(dir, 'f.json');
+    const { code } = await run([
+      'run',
+      '--model',
+      'llm',
+      '--seed',
+      '8',
+      '--steps',
+      '5',
+      '--time-scale',
+      '0',
+      '--fault-rate',
+      '0.3',
+      '--quiet',
+      '--report',
+      report,
+    ]);
+    expect(code).toBe(0);
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    expect(r.requests).toBe(50);
+    expect(r.steps).toBe(5);
+  });
+});

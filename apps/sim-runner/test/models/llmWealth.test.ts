@@ -1,0 +1,87 @@
+import { LlmWealthModel, parseDecision, type DecisionClient } from '../../src/models/llmWealth.js';
+import { createCheckpoint, restoreCheckpoint } from '../../src/checkpoint.js';
+
+/** A deterministic fake LLM: the answer depends only on the prompt (like temperature 0), with scripted defects. */
+function fakeClient(
+  defect?: (n: number) => 'malformed' | 'throw' | undefined,
+): DecisionClient & { calls: number } {
+  const client = {
+    calls: 0,
+    async complete(request: Parameters<DecisionClient['complete']>[0]) {
+      const n = ++client.calls;
+      const kind = defect?.(n);
+      if (kind === 'throw') throw new Error('HTTP 503');
+      if (kind === 'malformed') return { choices: [{ content: '{"action": "fly"' }], cached: false };
+      await new Promise((r) => setTimeout(r, n % 3));
+      const text = request.messages.map((m) => m.content).join('\n');
+      let h = 0;
+      for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) | 0;
+      const action = ['give', 'keep', 'move'][Math.abs(h) % 3];
+      return {
+        choices: [{ content: `Sure. {"action": "${action}", "reason": "because"}` }],
+        cached: n % 4 === 0,
+      };
+    },
+  };
+  return client;
+}
+
+describe('LLM wealth model', () => {
+  it('parses and validates answers', () => {
+    expect(parseDecision('{"action":"give","reason":"x"}')).toBe('give');
+    expect(parseDecision('I will {"action": "move"} now')).toBe('move');
+    expect(parseDecision('{"action":"fly"}')).toBeNull();
+    expect(parseDecision('{"action":')).toBeNull();
+    expect(parseDecision(null)).toBeNull();
+    expect(parseDecision('no json')).toBeNull();
+  });
+
+  it('decides by LLM calls from an observation and a memory; same seed and answers => same run', async () => {
+    const run = async () => {
+      const client = fakeClient();
+      const model = new LlmWealthModel({ n: 12, width: 3, height: 3, seed: 4, client, concurrency: 4 });
+      await model.runModel({ maxSteps: 8 });
+      return { model, client };
+    };
+    const a = await run();
+    const b = await run();
+    expect(a.client.calls).toBe(12 * 8);
+    expect(a.model.dataCollector.toCSV()).toBe(b.model.dataCollector.toCSV());
+    expect(a.model.moneyAgents.reduce((s, x) => s + x.wealth, 0)).toBe(12);
+    const agent = a.model.moneyAgents[0]!;
+    expect(agent.memory.recent.length).toBeGreaterThan(0);
+    const prompt = agent.prompt().messages[1]!.content;
+    expect(prompt).toContain('Choose one of: [give, keep, move]');
+    expect(prompt).toContain('recent:');
+    expect(prompt).not.toContain('step');
+  });
+
+  it('counts malformed answers and failed calls, falls back to keep, never crashes', async () => {
+    const client = fakeClient((n) => (n % 10 === 0 ? 'malformed' : n % 10 === 5 ? 'throw' : undefined));
+    const model = new LlmWealthModel({ n: 10, seed: 1, client });
+    await model.runModel({ maxSteps: 5 });
+    expect(model.malformedAnswers).toBe(5);
+    expect(model.failedDecisions).toBe(5);
+    expect(model.steps).toBe(5);
+  });
+
+  it('checkpoints agents with their memories', async () => {
+    const options = { n: 8, width: 3, height: 3, seed: 2, concurrency: 3 };
+    const whole = new LlmWealthModel({ ...options, client: fakeClient() });
+    await whole.runModel({ maxSteps: 10 });
+    const first = new LlmWealthModel({ ...options, client: fakeClient() });
+    await first.runModel({ maxSteps: 4 });
+    const checkpoint = JSON.parse(JSON.stringify(createCheckpoint(first)));
+    const resumed = new LlmWealthModel({ ...options, client: fakeClient() });
+    restoreCheckpoint(resumed, checkpoint);
+    await resumed.runModel({ maxSteps: 10 });
+    expect(resumed.dataCollector.toCSV()).toBe(whole.dataCollector.toCSV());
+    expect(resumed.moneyAgents.map((a) => a.memory.render())).toEqual(
+      whole.moneyAgents.map((a) => a.memory.render()),
+    );
+  });
+
+  it('steps only asynchronously', () => {
+    expect(() => new LlmWealthModel({ n: 1, seed: 1, client: fakeClient() }).step()).toThrow(/stepAsync/);
+  });
+});
