@@ -59,7 +59,6 @@ export type {
 } from './llmClient.js';
 export { LlmMetrics, defaultLlmMetrics } from './llmMetrics.js';
 export type { LlmClientCounters, ModelUsage } from './llmMetrics.js';
-export { llmCacheKey, canonicalJson } from './cacheKey.js';
 export { startEmulator } from './emulator/emulatorServer.js';
 export type { Emulator, EmulatorStats } from './emulator/emulatorServer.js';
 export type { EmulatorOptions } from './emulator/emulatorOptions.js';

@@ -6,10 +6,15 @@ import {
   RetryPolicy,
   TaskRunner,
 } from '@hp/async';
-import { TieredCache, type TieredCacheOptions } from '@hp/cache';
+import {
+  llmCacheKey,
+  type LlmRequest as CacheableRequest,
+  LlmResponseCache,
+  TieredCache,
+  type TieredCacheOptions,
+} from '@hp/cache';
 import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { z } from 'zod';
-import { llmCacheKey } from './cacheKey.js';
 import { countTokens } from './emulator/tokenizer.js';
 import {
   LlmCancelledError,
@@ -61,12 +66,14 @@ const optionsSchema = z
     /** TTL of cached responses, ms (the sketch's LLM response cache: 300 s). */
     cacheTtlMs: z.number().int().min(0).default(300_000),
     /**
-     * Cache samples of a request with temperature > 0 separately: the k-th identical call gets sample k (sent with
-     * a seed derived from `seed`, the key and k), so a rerun replays the same sequence of samples from the cache.
+     * Samples kept per request with temperature > 0 (@hp/cache LlmResponseCache): the first `samples` identical
+     * calls each get a new answer (sent with a seed derived from `seed`, the key and the sample number), later
+     * calls replay a stored one picked by a PRNG seeded with `seed`, so a rerun replays the same answers.
+     * 1 = always the same answer.
      */
-    sampleReplay: z.boolean().default(true),
+    samples: z.number().int().min(1).max(64).default(3),
     seed: z.number().int().default(0),
-    /** Bound on distinct keys whose sample count is remembered. */
+    /** Bound on distinct keys whose sample counters are remembered. */
     maxSampleKeys: z.number().int().positive().default(100_000),
     /** Concurrent provider requests (the sketch's LLM request pool: 20). */
     concurrency: z.number().int().positive().default(20),
@@ -261,7 +268,9 @@ export class LlmClient {
   private readonly _ownsCache: boolean;
   private readonly _textBatcher: Batcher<TextItem, LlmTextResponse> | undefined;
   private readonly _embedBatcher: Batcher<EmbedItem, number[]> | undefined;
-  private readonly _samples = new Map<string, number>();
+  private readonly _responses: LlmResponseCache<unknown> | undefined;
+  /** Misses per key: the sample number of the next computed sample, for its seed. */
+  private readonly _computed = new Map<string, number>();
   private readonly _counters: LlmClientCounters = {
     calls: 0,
     cacheHits: 0,
@@ -294,6 +303,15 @@ export class LlmClient {
       });
       this._ownsCache = true;
     }
+    this._responses = this.cache
+      ? new LlmResponseCache<unknown>({
+          cache: this.cache as TieredCache,
+          samples: o.samples,
+          seed: o.seed,
+          ttl: o.cacheTtlMs,
+          maxKeys: o.maxSampleKeys,
+        })
+      : undefined;
     this.runner = new TaskRunner({
       name: `llm:${o.provider.name}`,
       concurrency: o.concurrency,
@@ -353,37 +371,31 @@ export class LlmClient {
   async complete(request: LlmRequest, settings: LlmCallSettings = {}): Promise<LlmClientResponse> {
     this._checkOpen();
     this._counters.calls++;
-    const { key, sent } = this._prepare(request);
     try {
-      if (settings.cache === false || !this.cache) {
-        this._counters.cacheMisses++;
-        return { ...(await this._chat(sent, settings, settings.signal)), cached: false };
-      }
-      let loaded = false;
-      const value = (await this.cache.getOrCompute(
-        key,
-        async (signal) => {
-          loaded = true;
-          this._counters.cacheMisses++;
-          const { rateLimit: _drop, ...response } = await this._chat(sent, settings, signal);
-          return response;
+      this._checkRequest(request);
+      const { value, cached } = await this._cached(
+        this._cacheable('chat', request),
+        request,
+        settings,
+        async (signal, seed) => {
+          const { rateLimit: _drop, ...response } = await this._chat(
+            seed === undefined ? request : { ...request, seed },
+            settings,
+            signal,
+          );
+          return response as LlmResponse;
         },
-        {
-          ttl: this._o.cacheTtlMs,
-          ...(settings.signal ? { signal: settings.signal } : {}),
-          timeoutMs: settings.timeoutMs ?? this._o.timeoutMs,
-        },
-      )) as LlmResponse;
-      if (!loaded) this._counters.cacheHits++;
-      return { ...value, cached: !loaded };
+      );
+      return { ...value, cached };
     } catch (err) {
       throw this._fail(err, `${this.provider.name} chat ${request.model}`);
     }
   }
 
   /**
-   * A streamed chat completion. On a cache hit the cached answer is replayed as a stream (a few characters per
-   * delta); a miss streams from the provider and caches the final response.
+   * A streamed chat completion. A miss streams from the provider (and caches the final response); a cache hit,
+   * or a call that joined an identical one in flight, replays the answer as a stream (16 characters per delta).
+   * A stream abandoned by its consumer still completes in the background and fills the cache.
    */
   async *stream(
     request: LlmRequest,
@@ -391,80 +403,67 @@ export class LlmClient {
   ): AsyncGenerator<LlmStreamEvent & { cached?: boolean }> {
     this._checkOpen();
     this._counters.calls++;
-    const { key, sent } = this._prepare(request);
-    const useCache = settings.cache !== false && this.cache !== undefined;
-    if (useCache) {
-      const hit = (await this.cache!.get(key, settings.signal ? { signal: settings.signal } : undefined)) as
-        LlmResponse | undefined;
-      if (hit) {
-        this._counters.cacheHits++;
-        for (const choice of hit.choices) {
+    this._checkRequest(request);
+    const what = `${this.provider.name} streamed chat ${request.model}`;
+    const channel = new Channel<LlmStreamEvent>();
+    let live = false;
+    const done = this._cached(this._cacheable('chat', request), request, settings, async (signal, seed) => {
+      live = true;
+      const sent = seed === undefined ? request : { ...request, seed };
+      let emitted = false;
+      const response = await this._run(
+        'chat',
+        sent.model,
+        async (s) => {
+          if (emitted) {
+            throw new LlmProviderError(
+              `${what} broke after part of the answer was delivered; it is not retried. Retry the whole call.`,
+              undefined,
+              {
+                retryable: false,
+              },
+            );
+          }
+          let final: LlmResponse | undefined;
+          for await (const ev of this.provider.stream(sent, { signal: s })) {
+            if (ev.type === 'done') final = ev.response;
+            else {
+              emitted = true;
+              channel.push(ev);
+            }
+          }
+          if (!final)
+            throw new LlmProviderError(`${what} ended without a final response; retry the call.`, undefined);
+          return { value: final, usage: final.usage, headers: rateLimitHeaders(final.rateLimit) };
+        },
+        this._estimate(sent),
+        settings,
+        signal,
+        sent,
+      );
+      const { rateLimit: _drop, ...stored } = response;
+      return stored as LlmResponse;
+    });
+    done.then(
+      ({ value }) => channel.end(value),
+      (err: unknown) => channel.fail(this._fail(err, what)),
+    );
+    for (;;) {
+      const next = await channel.next();
+      if (!next.done) {
+        yield next.value;
+        continue;
+      }
+      const response = next.value;
+      if (!live) {
+        for (const choice of response.choices) {
           const text = choice.content ?? '';
           for (let i = 0; i < text.length; i += 16)
             yield { type: 'delta', index: choice.index, content: text.slice(i, i + 16) };
         }
-        yield { type: 'done', response: hit, cached: true };
-        return;
       }
-    }
-    this._counters.cacheMisses++;
-    const channel = new Channel<LlmStreamEvent>();
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(settings.signal?.reason);
-    settings.signal?.addEventListener('abort', onAbort, { once: true });
-    let emitted = false;
-    const what = `${this.provider.name} streamed chat ${request.model}`;
-    const task = this._run(
-      'chat',
-      sent.model,
-      async (signal) => {
-        if (emitted) {
-          throw new LlmProviderError(
-            `${what} broke after part of the answer was delivered; it is not retried. Retry the whole call.`,
-            undefined,
-            {
-              retryable: false,
-            },
-          );
-        }
-        let final: LlmResponse | undefined;
-        for await (const ev of this.provider.stream(sent, { signal })) {
-          if (ev.type === 'delta') emitted = true;
-          if (ev.type === 'done') final = ev.response;
-          else channel.push(ev);
-        }
-        if (!final)
-          throw new LlmProviderError(`${what} ended without a final response; retry the call.`, undefined);
-        return { value: final, usage: final.usage, headers: rateLimitHeaders(final.rateLimit) };
-      },
-      this._estimate(sent),
-      settings,
-      controller.signal,
-      sent,
-    );
-    task.then(
-      (response) => channel.end(response),
-      (err: unknown) => channel.fail(this._fail(err, what)),
-    );
-    try {
-      for (;;) {
-        const next = await channel.next();
-        if (next.done) {
-          const response = next.value;
-          if (useCache) {
-            const { rateLimit: _drop, ...stored } = response;
-            await this.cache!.set(key, stored, { ttl: this._o.cacheTtlMs });
-          }
-          yield { type: 'done', response, cached: false };
-          return;
-        }
-        yield next.value;
-      }
-    } finally {
-      settings.signal?.removeEventListener('abort', onAbort);
-      if (!channel.finished)
-        controller.abort(new LlmCancelledError(`${what} was abandoned by its consumer.`));
-      await task.catch(() => undefined);
+      yield { type: 'done', response, cached: !live };
+      return;
     }
   }
 
@@ -477,45 +476,31 @@ export class LlmClient {
   async completeText(request: LlmTextRequest, settings: LlmCallSettings = {}): Promise<LlmTextResponse> {
     this._checkOpen();
     this._counters.calls++;
-    const greedy = (request.temperature ?? 1) === 0;
-    const baseKey = { p: this.provider.name, op: 'text', ...request };
-    const sample =
-      greedy || !this._o.sampleReplay || request.seed !== undefined
-        ? 0
-        : this._nextSample(JSON.stringify(baseKey));
-    const key = llmCacheKey('llm_response', { ...baseKey, sample });
-    const sent: LlmTextRequest =
-      !greedy && this._o.sampleReplay && request.seed === undefined
-        ? { ...request, seed: this._sampleSeed(key) }
-        : request;
-    const item: TextItem = {
-      request: sent,
-      tokens: countTokens(sent.prompt) + (sent.maxTokens ?? this._o.defaultOutputTokens),
-    };
-    const load = async (signal?: AbortSignal): Promise<LlmTextResponse> => {
-      this._counters.cacheMisses++;
-      const result = this._textBatcher
-        ? await this._textBatcher.add(item, {
-            priority: settings.priority ?? 1,
-            ...(signal ? { signal } : {}),
-          })
-        : (await this._processTexts([item], settings.priority ?? 1))[0]!;
-      if (result instanceof Error) throw result;
-      return result;
-    };
     try {
-      if (settings.cache === false || !this.cache) return { ...(await load(settings.signal)), cached: false };
-      let loaded = false;
-      const value = (await this.cache.getOrCompute(
-        key,
-        (signal) => {
-          loaded = true;
-          return load(signal).then(({ cached: _c, ...rest }) => rest);
-        },
-        { ttl: this._o.cacheTtlMs, ...(settings.signal ? { signal: settings.signal } : {}) },
-      )) as Omit<LlmTextResponse, 'cached'>;
-      if (!loaded) this._counters.cacheHits++;
-      return { ...value, cached: !loaded };
+      const { prompt, ...params } = request;
+      const cacheable: CacheableRequest = {
+        provider: this.provider.name,
+        op: 'text',
+        ...params,
+        messages: [{ role: 'user', content: prompt }],
+      };
+      const { value, cached } = await this._cached(cacheable, request, settings, async (signal, seed) => {
+        const sent: LlmTextRequest = seed === undefined ? request : { ...request, seed };
+        const item: TextItem = {
+          request: sent,
+          tokens: countTokens(sent.prompt) + (sent.maxTokens ?? this._o.defaultOutputTokens),
+        };
+        const result = this._textBatcher
+          ? await this._textBatcher.add(item, {
+              priority: settings.priority ?? 1,
+              ...(signal ? { signal } : {}),
+            })
+          : (await this._processTexts([item], settings.priority ?? 1))[0]!;
+        if (result instanceof Error) throw result;
+        const { cached: _c, ...rest } = result;
+        return rest;
+      });
+      return { ...value, cached };
     } catch (err) {
       throw this._fail(err, `${this.provider.name} text completion ${request.model}`);
     }
@@ -626,12 +611,15 @@ export class LlmClient {
       };
       if (settings.cache === false || !this.cache) return load(settings.signal);
       let loaded = false;
-      const key = llmCacheKey('llm_embedding', {
-        p: provider.name,
-        m: settings.model,
-        d: settings.dimensions,
-        input,
-      });
+      const key = llmCacheKey(
+        {
+          provider: provider.name,
+          model: settings.model,
+          dimensions: settings.dimensions,
+          messages: [input],
+        },
+        { prefix: 'llm_embedding' },
+      );
       const v = (await this.cache.getOrCompute(
         key,
         (signal) => {
@@ -682,31 +670,60 @@ export class LlmClient {
 
   // --- the shared path -----------------------------------------------------------------------------------------
 
-  private _prepare(request: LlmRequest): { key: string; sent: LlmRequest } {
+  private _checkRequest(request: LlmRequest): void {
     if (!request || typeof request.model !== 'string' || !Array.isArray(request.messages)) {
       throw new LlmOptionsError('request', 'expected { model: string, messages: LlmMessage[] }');
     }
-    const greedy = (request.temperature ?? 1) === 0;
-    const replay = !greedy && this._o.sampleReplay && request.seed === undefined;
-    const base = { p: this.provider.name, op: 'chat', ...request };
-    const sample = replay ? this._nextSample(llmCacheKey('s', base)) : 0;
-    const key = llmCacheKey('llm_response', { ...base, sample });
-    return { key, sent: replay ? { ...request, seed: this._sampleSeed(key) } : request };
   }
 
-  private _nextSample(baseKey: string): number {
-    const n = this._samples.get(baseKey) ?? 0;
-    this._samples.delete(baseKey);
-    if (this._samples.size >= this._o.maxSampleKeys) {
-      const oldest = this._samples.keys().next().value;
-      if (oldest !== undefined) this._samples.delete(oldest);
+  /** What the cache key is made of: provider name, operation and every request field (never the API key). */
+  private _cacheable(op: string, request: LlmRequest): CacheableRequest {
+    return { provider: this.provider.name, op, ...request } as unknown as CacheableRequest;
+  }
+
+  /**
+   * `load` through the response cache (single-flight, sample replay), or directly when the cache is off.
+   * `load` gets the seed of the sample it computes when the request samples without a seed of its own.
+   */
+  private async _cached<T>(
+    cacheable: CacheableRequest,
+    request: { temperature?: number | undefined; seed?: number | undefined },
+    settings: LlmCallSettings,
+    load: (signal: AbortSignal | undefined, seed: number | undefined) => Promise<T>,
+  ): Promise<{ value: T; cached: boolean }> {
+    const responses = this._responses;
+    if (settings.cache === false || !responses) {
+      this._counters.cacheMisses++;
+      return { value: await load(settings.signal, undefined), cached: false };
     }
-    this._samples.set(baseKey, n + 1);
-    return n;
+    const seeded = request.seed === undefined && responses.isSampling(cacheable);
+    let loaded = false;
+    const value = await responses.getOrCompute(
+      cacheable,
+      (signal) => {
+        loaded = true;
+        this._counters.cacheMisses++;
+        return load(signal, seeded ? this._sampleSeed(responses.key(cacheable)) : undefined);
+      },
+      {
+        ...(settings.signal ? { signal: settings.signal } : {}),
+        timeoutMs: settings.timeoutMs ?? this._o.timeoutMs,
+      },
+    );
+    if (!loaded) this._counters.cacheHits++;
+    return { value: value as T, cached: !loaded };
   }
 
+  /** Seed of the next computed sample of `key`: a hash of (seed, key, sample number). */
   private _sampleSeed(key: string): number {
-    let h = this._o.seed >>> 0;
+    const n = this._computed.get(key) ?? 0;
+    this._computed.delete(key);
+    if (this._computed.size >= this._o.maxSampleKeys) {
+      const oldest = this._computed.keys().next().value;
+      if (oldest !== undefined) this._computed.delete(oldest);
+    }
+    this._computed.set(key, n + 1);
+    let h = (this._o.seed ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
     for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
     return h & 0x7fffffff;
   }
