@@ -1,5 +1,6 @@
 // Hand-written: DataLoader batches per tick and does not flush early when full; no well-kept library
 // groups by a tolerance rule, bounds pending items and fails items one by one.
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { z } from 'zod';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { abortedError, AsyncError, closedError, InvalidOptionsError, QueueFullError } from './errors.js';
@@ -331,6 +332,14 @@ export class Batcher<I, O> implements MetricsSource {
     if (reason === 'full') this.stats.full++;
     if (reason === 'timeout') this.stats.timedOut++;
     this._metrics.batchSize.record(entries.length, { 'hp.async.component': this.name });
+    const span = trace.getTracer('@hp/async').startSpan('hp.async.batch', {
+      attributes: {
+        'hp.async.component': this.name,
+        'hp.async.batch.size': entries.length,
+        'hp.async.batch.reason': reason,
+        'hp.async.priority': group.priority,
+      },
+    });
     const controller = new AbortController();
     const batch = { entries, controller };
     this._inflight.add(batch);
@@ -353,6 +362,7 @@ export class Batcher<I, O> implements MetricsSource {
     }
     result.then(
       (results) => {
+        span.end();
         this._inflight.delete(batch);
         const list = Array.isArray(results) ? results : [];
         entries.forEach((e, i) => {
@@ -373,6 +383,8 @@ export class Batcher<I, O> implements MetricsSource {
         });
       },
       (error: unknown) => {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error | undefined)?.message });
+        span.end();
         this._inflight.delete(batch);
         this.stats.itemFailures += entries.length;
         for (const e of entries) this._settle(e, false, error);

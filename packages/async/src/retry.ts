@@ -224,7 +224,11 @@ export class RetryPolicy implements MetricsSource {
   }
 
   collect(): Record<string, number> {
-    return { retries: this.stats.retries, 'retry.budget_exhausted': this.stats.budgetExhausted };
+    return {
+      retries: this.stats.retries,
+      'retry.attempts': this.stats.attempts,
+      'retry.budget_exhausted': this.stats.budgetExhausted,
+    };
   }
 }
 

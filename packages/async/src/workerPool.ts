@@ -156,6 +156,9 @@ export class WorkerPool implements MetricsSource {
     this._closed = true;
     this._unregister();
     await this._pool.close({ force: true });
+    // Piscina is an EventEmitterAsyncResource that never reports its own end; do it so async_hooks
+    // (and Jest's open-handle detection) see the pool as gone.
+    this._pool.emitDestroy();
   }
 
   private async _submit<T>(

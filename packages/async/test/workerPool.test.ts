@@ -15,8 +15,11 @@ const describeBuilt = built ? describe : describe.skip;
 const cpu = join(__dirname, 'fixtures', 'cpu.mjs');
 
 describeBuilt('WorkerPool (built CJS and ESM)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { WorkerPool } = require(join(dist, 'index.cjs')) as typeof Async;
+  let WorkerPool: typeof Async.WorkerPool;
+  beforeAll(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    WorkerPool = (require(join(dist, 'index.cjs')) as typeof Async).WorkerPool;
+  });
 
   it('runs an exported function on worker threads from the CJS build and surfaces run/wait histograms', async () => {
     const pool = new WorkerPool({ worker_pool_size: 2 });
