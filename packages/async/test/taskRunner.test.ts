@@ -100,6 +100,18 @@ describe('TaskRunner', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('a task whose token estimate can never fit fails alone with TOKENS_EXCEED_LIMIT', async () => {
+    const runner = new TaskRunner({ rate_limit: { tokens_per_interval: 1000 }, clock: new ManualClock() });
+    await expect(runner.run(async () => 1, { tokens: 5000 })).rejects.toMatchObject({
+      code: 'TOKENS_EXCEED_LIMIT',
+    });
+    await expect(runner.run(async () => 2, { tokens: 10 })).resolves.toBe(2);
+    await expect(runner.run(async () => 3, { tokens: -1 })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+    });
+    await runner.close();
+  });
+
   it('rejects invalid options naming the option', () => {
     expect(() => new TaskRunner({ max_concurrent_tasks: -2 })).toThrow(
       expect.objectContaining({ option: 'max_concurrent_tasks' }),

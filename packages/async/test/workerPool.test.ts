@@ -75,6 +75,23 @@ describeBuilt('WorkerPool (built CJS and ESM)', () => {
   });
 });
 
+describeBuilt('built CJS from a plain require (no Jest module system)', () => {
+  it('loads dist/index.cjs in a child node and runs a worker task', () => {
+    const script = `
+      const { WorkerPool, PriorityQueue } = require(${JSON.stringify(join(dist, 'index.cjs'))});
+      const q = new PriorityQueue({ concurrency: 1 });
+      const pool = new WorkerPool({ worker_pool_size: 1 });
+      q.add(() => pool.exec(${JSON.stringify(cpu)}, 'fib', [12])).then(async (r) => {
+        await pool.close();
+        q.close();
+        process.stdout.write('fib ' + String(r));
+      });`;
+    const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(out.stderr).toBe('');
+    expect(out.stdout.trim()).toBe('fib 144');
+  });
+});
+
 describe('WorkerPool options', () => {
   it('rejects invalid options naming the option', () => {
     expect(() => new SrcWorkerPool({ worker_pool_size: 0 })).toThrow(InvalidOptionsError);
