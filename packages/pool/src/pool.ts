@@ -777,7 +777,12 @@ export class Pool<T> {
           this._fillFailures = 0;
           tarn.kick();
         },
-        () => this._scheduleFill(),
+        () => {
+          // Waiters may have counted on this create: let tarn start their own (it retries at
+          // create_retry_interval while anyone waits), and retry the fill later with backoff.
+          tarn.kick();
+          this._scheduleFill();
+        },
       );
     }
   }

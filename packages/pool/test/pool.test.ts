@@ -98,6 +98,29 @@ describe('Pool', () => {
     await pool.close();
   });
 
+  it('a failed min-size fill does not leave a waiter stranded until the fill backoff', async () => {
+    let calls = 0;
+    const pool = new Pool({
+      factory: {
+        create: async () => {
+          calls++;
+          if (calls === 1) {
+            await tick(20);
+            throw new Error('first connect refused');
+          }
+          return { id: calls };
+        },
+        destroy: () => {},
+      },
+      // the fill retries after 1 s; the waiter must not wait for that
+      config: { min_size: 1, acquire_timeout: 0.3, create_retry_interval: 1, health_check_interval: 0 },
+    });
+    const r = await pool.acquire(); // starts while the fill's create is in flight
+    expect(r).toEqual({ id: 2 });
+    pool.release(r);
+    await pool.close();
+  });
+
   it('fail_fast rejects the oldest waiter with the factory error at once', async () => {
     const { pool, factory } = makePool({ acquire_timeout: 30, fail_fast: true });
     factory.mode = 'reject';
