@@ -204,13 +204,24 @@ export class AdaptiveOptimizer {
       }));
   }
 
+  /** Stops the loop; a gated change still waiting for its verdict is rolled back (it was never shown to help). */
   async close(): Promise<void> {
+    if (this._closed) return this._busy;
     this._closed = true;
     this._stop?.();
     this._stop = undefined;
     this._unsubscribeAlerts?.();
     this._unsubscribeAlerts = undefined;
     await this._busy;
+    const now = this._clock();
+    for (const g of this._groups) {
+      const p = g.pending;
+      if (!p) continue;
+      await this._apply(g.tuner.knobs, p.old, false);
+      this._recordChange(g, p, 'rolled_back', 'optimizer closed before the verdict', NaN, NaN, now);
+      this._gate.end(g.tuner.group, this._interval, true);
+      g.pending = undefined;
+    }
   }
 
   private async _tick(): Promise<void> {

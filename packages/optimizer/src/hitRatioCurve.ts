@@ -2,7 +2,9 @@
  * Online hit-ratio curve of an LRU cache, estimated by miniature caches on a spatially sampled key
  * stream (SHARDS, Waldspurger et al., FAST'15): a key is sampled when hash(key) < rate * 2^32, and a
  * cache of S entries is emulated by a mini LRU of S * rate entries fed only the sampled keys. One mini
- * cache per curve point; memory is O(sum of sizes * rate).
+ * cache per curve point; memory is O(sum of sizes * rate). Ratios use the SHARDS-adj correction: the
+ * difference between the expected (accesses * rate) and the actual number of sampled accesses is
+ * counted as hits, which removes most of the bias when a few very hot keys were (not) sampled.
  *
  * Hand-written: no maintained JS library does miniature-cache simulation (the cache libraries
  * simulate one real cache, not a curve), and the mini LRU is a few lines on top of `Map` order.
@@ -59,6 +61,7 @@ export class HitRatioCurve {
   private readonly _salt: number;
   private readonly _caches: MiniLru[];
   private _accesses = 0;
+  private _sampled = 0;
 
   constructor(options: HitRatioCurveOptions) {
     const sizes = [...options.sizes].filter((s) => s > 0).sort((a, b) => a - b);
@@ -81,12 +84,14 @@ export class HitRatioCurve {
   record(key: string): void {
     this._accesses++;
     if (this.samplingRate < 1 && hashKey(key, this._salt) >= this._threshold) return;
+    this._sampled++;
     for (const c of this._caches) c.access(key);
   }
 
   /** Multiplies the counts by `factor` (e.g. 0.5 per interval) so the curve follows shifting popularity. */
   age(factor = 0.5): void {
     this._accesses *= factor;
+    this._sampled *= factor;
     for (const c of this._caches) {
       c.hits *= factor;
       c.accesses *= factor;
@@ -110,8 +115,11 @@ export class HitRatioCurve {
   /** The curve: hit ratio at each sampled size (monotone non-decreasing by construction of the max). */
   points(): { size: number; hitRatio: number }[] {
     let best = 0;
+    const expected = this._accesses * this.samplingRate;
+    const adjust = expected - this._sampled;
     return this._caches.map((c, i) => {
-      best = Math.max(best, c.accesses > 0 ? c.hits / c.accesses : 0);
+      const hr = expected > 0 ? Math.min(1, Math.max(0, (c.hits + adjust) / expected)) : 0;
+      best = Math.max(best, hr);
       return { size: this.sizes[i]!, hitRatio: best };
     });
   }

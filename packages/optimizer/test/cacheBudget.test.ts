@@ -1,0 +1,90 @@
+import { CacheBudget, HitRatioCurve, mulberry32 } from '../src/index.js';
+
+/** Zipf(s) sampler over n keys by inverse CDF. */
+function zipf(n: number, s: number, seed: number): () => number {
+  const w = Array.from({ length: n }, (_, i) => 1 / (i + 1) ** s);
+  const total = w.reduce((a, b) => a + b, 0);
+  const cdf: number[] = [];
+  let acc = 0;
+  for (const x of w) cdf.push((acc += x / total));
+  const r = mulberry32(seed);
+  return () => {
+    const u = r();
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+function exactLruHitRatio(keys: string[], size: number): number {
+  const m = new Map<string, true>();
+  let hits = 0;
+  for (const k of keys) {
+    if (m.has(k)) {
+      hits++;
+      m.delete(k);
+    } else if (m.size >= size) m.delete(m.keys().next().value!);
+    m.set(k, true);
+  }
+  return hits / keys.length;
+}
+
+describe('HitRatioCurve (SHARDS miniature caches)', () => {
+  it('estimates an LRU hit-ratio curve within a few points from a 10% key sample', () => {
+    const next = zipf(20_000, 0.9, 1);
+    const keys = Array.from({ length: 100_000 }, () => `k${next()}`);
+    const curve = new HitRatioCurve({ sizes: [100, 500, 2000, 8000], samplingRate: 0.1 });
+    for (const k of keys) curve.record(k);
+    for (const size of [500, 2000, 8000]) {
+      expect(Math.abs(curve.hitRatio(size) - exactLruHitRatio(keys, size))).toBeLessThan(0.05);
+    }
+    expect(curve.hitRatio(0)).toBe(0);
+  });
+});
+
+describe('CacheBudget', () => {
+  it('moves memory toward the tier with the steeper hit-ratio curve', () => {
+    // Tier "skewed": Zipf 1.1 over 5k keys (big gains from small sizes, flat past that);
+    // tier "flat": Zipf 0.6 over 50k keys (gains keep coming with memory).
+    const budget = new CacheBudget({
+      budgetBytes: 20_000 * 100,
+      tiers: [
+        { name: 'skewed', bytesPerEntry: 100 },
+        { name: 'flat', bytesPerEntry: 100 },
+      ],
+      samplingRate: 0.2,
+      stepBytes: 100 * 1000,
+    });
+    const a = zipf(5_000, 1.1, 2);
+    const b = zipf(50_000, 0.6, 3);
+    for (let i = 0; i < 60_000; i++) {
+      budget.record('skewed', `a${a()}`);
+      budget.record('flat', `b${b()}`);
+    }
+    // Start with most memory in the skewed tier, where extra entries are worth little.
+    const r = budget.rebalance({ skewed: 15_000, flat: 5_000 });
+    expect(r.from).toBe('skewed');
+    expect(r.to).toBe('flat');
+    expect(r.sizes).toEqual({ skewed: 14_000, flat: 6_000 });
+    expect(r.expectedHitGain).toBeGreaterThan(0);
+    // Starved skewed tier: memory goes back to it.
+    const back = budget.rebalance({ skewed: 100, flat: 19_900 });
+    expect(back.to).toBe('skewed');
+  });
+
+  it('proposes nothing when no move gains more than it loses', () => {
+    const budget = new CacheBudget({
+      budgetBytes: 1000,
+      tiers: [
+        { name: 'x', bytesPerEntry: 10 },
+        { name: 'y', bytesPerEntry: 10 },
+      ],
+    });
+    expect(budget.rebalance({ x: 50, y: 50 }).from).toBeUndefined();
+  });
+});

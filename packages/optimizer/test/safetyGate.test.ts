@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { SafetyGate, mannWhitneyTest, welchTest } from '../src/index.js';
+import { gaussian } from './plants.js';
+
+function trials(
+  gate: SafetyGate,
+  effect: number,
+  n: number,
+  count: number,
+  seed: number,
+  skew = false,
+): number {
+  const g = gaussian(seed);
+  let accepted = 0;
+  for (let t = 0; t < count; t++) {
+    // skew: heavy-tailed noise (lognormal), as latency and throughput samples often are
+    const draw = () => (skew ? 100 * Math.exp(0.3 * g()) : 100 + 10 * g());
+    const before = Array.from({ length: n }, draw);
+    const after = Array.from({ length: n }, () => draw() * (1 + effect));
+    if (gate.evaluate(before, after).keep) accepted++;
+  }
+  return accepted / count;
+}
+
+describe('welchTest / mannWhitneyTest', () => {
+  it('match reference values', () => {
+    // Welch: t = 2, df = 8 -> one-sided p = 0.0403 (R: t.test(y, x, alternative = "greater", var.equal = FALSE))
+    const w = welchTest([1, 2, 3, 4, 5], [3, 4, 5, 6, 7]);
+    expect(w.statistic).toBeCloseTo(2, 10);
+    expect(w.pValue).toBeCloseTo(0.04025, 4);
+    // lower-is-better flips the direction
+    expect(welchTest([3, 4, 5, 6, 7], [1, 2, 3, 4, 5], false).pValue).toBeCloseTo(0.04025, 4);
+    const m = mannWhitneyTest([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]);
+    expect(m.pValue).toBeLessThan(0.01);
+    expect(mannWhitneyTest([6, 7, 8, 9, 10], [1, 2, 3, 4, 5]).pValue).toBeGreaterThan(0.99);
+  });
+});
+
+describe('SafetyGate', () => {
+  const count = 2000;
+  // The nominal false-accept rate of a one-sided test at 95% confidence is 5%; an empirical rate over
+  // `count` trials scatters around it. Bound: 5% plus 2.58 binomial standard errors (99% upper bound).
+  const bound = 0.05 + 2.58 * Math.sqrt((0.05 * 0.95) / count);
+
+  it.each(['welch', 'mann-whitney'] as const)(
+    '%s: rejects changes that only look better by noise (false-accept rate at the 5% level over seeded no-effect trials)',
+    (test) => {
+      const gate = new SafetyGate({ confidence: 0.95, test });
+      const rates = [
+        trials(gate, 0, 30, count, 101),
+        trials(gate, 0, 10, count, 202),
+        trials(gate, 0, 30, count, 303, true),
+      ];
+      for (const r of rates) expect(r).toBeLessThanOrEqual(bound);
+      // Pooled over 6000 trials the rate is at most 5% plus 1 standard error.
+      expect(rates.reduce((a, b) => a + b, 0) / 3).toBeLessThanOrEqual(
+        0.05 + Math.sqrt((0.05 * 0.95) / (3 * count)),
+      );
+    },
+  );
+
+  it.each(['welch', 'mann-whitney'] as const)('%s: accepts a true improvement with high power', (test) => {
+    const gate = new SafetyGate({ confidence: 0.95, test });
+    expect(trials(gate, 0.1, 30, 1000, 404)).toBeGreaterThan(0.95);
+    // heavy-tailed noise (sd ~30%): a 25% improvement
+    expect(trials(gate, 0.25, 30, 1000, 505, true)).toBeGreaterThan(0.85);
+  });
+
+  it('rejects an "after" window that is only a reshuffle of the "before" window', () => {
+    const gate = new SafetyGate();
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1000, noNaN: true }), { minLength: 5, maxLength: 60 }),
+        (xs) => {
+          const shuffled = [...xs].reverse();
+          expect(gate.evaluate(xs, shuffled).keep).toBe(false);
+        },
+      ),
+    );
+  });
+
+  it('needs enough samples, and tracks one change per group with a cooldown after rollback', () => {
+    const gate = new SafetyGate({ minSamples: 5, cooldownIntervals: 2 });
+    expect(gate.evaluate([1, 2], [10, 20]).keep).toBe(false);
+    expect(gate.canChange('batch', 0)).toBe(true);
+    gate.begin('batch');
+    expect(gate.canChange('batch', 1)).toBe(false);
+    expect(gate.canChange('cache', 1)).toBe(true);
+    gate.end('batch', 1, true);
+    expect(gate.canChange('batch', 2)).toBe(false);
+    expect(gate.canChange('batch', 3)).toBe(false);
+    expect(gate.canChange('batch', 4)).toBe(true);
+  });
+});
