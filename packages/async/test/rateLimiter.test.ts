@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   AsyncError,
   InvalidOptionsError,
@@ -97,6 +98,46 @@ describe('RateLimiter', () => {
     expect(limiter.available.tokens).toBe(90);
     expect(limiter.stats.learned).toBe(2);
     limiter.close();
+  });
+
+  it('property: grants in any window never exceed burst + rate x window (requests and tokens)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({ gap: fc.integer({ min: 0, max: 3000 }), tokens: fc.integer({ min: 0, max: 400 }) }),
+          {
+            minLength: 1,
+            maxLength: 80,
+          },
+        ),
+        async (steps) => {
+          const clock = new ManualClock();
+          const limiter = new RateLimiter({
+            requestsPerInterval: 10,
+            tokensPerInterval: 1000,
+            interval: 10_000,
+            clock,
+          });
+          const grants: { at: number; tokens: number }[] = [];
+          for (const step of steps) {
+            await clock.advance(step.gap);
+            const r = limiter.tryAcquire(step.tokens);
+            if (typeof r !== 'number') grants.push({ at: clock.now(), tokens: step.tokens });
+            else expect(r).toBeGreaterThan(0);
+          }
+          for (const g of grants) {
+            for (const window of [1000, 5000, 10_000, 30_000]) {
+              const inside = grants.filter((x) => x.at >= g.at && x.at < g.at + window);
+              expect(inside.length).toBeLessThanOrEqual(10 + (10 * window) / 10_000 + 1e-9);
+              const used = inside.reduce((a, x) => a + x.tokens, 0);
+              expect(used).toBeLessThanOrEqual(1000 + (1000 * window) / 10_000 + 1e-6);
+            }
+          }
+          limiter.close();
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('setLimits at run time; invalid options throw naming the option', () => {
