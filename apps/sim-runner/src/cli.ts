@@ -24,10 +24,10 @@ Options of "run"
                        config/schema.json). Without it the built-in defaults (the same values) apply.
   --seed N             seed of the model's generator (0..4294967295). Same seed => same model output.
                        Without it a seed is drawn and printed, so the run can be repeated.
-  --model KIND         model to run: ${Object.keys(BUILTIN_DRIVERS).join(', ')} (default boltzmann).
-                       boltzmann: Mesa's Boltzmann wealth model, no LLM (every agent decision is a request).
-                       llm: the same economy where each agent decides (give / keep / move) by an LLM call
+  --model KIND         model to run: ${Object.keys(BUILTIN_DRIVERS).join(', ')} (default llm).
+                       llm: a wealth economy where each agent decides (give / keep / move) by an LLM call
                        through @hp/llm (cache, queue, rate limits, retries) from an observation and a memory.
+                       boltzmann: Mesa's Boltzmann wealth model, no LLM (every agent decision is a request).
   --llm-base-url URL   OpenAI-compatible endpoint for --model llm (default: the emulator, started in-process;
                        a real provider reads its key from OPENAI_API_KEY).
   --llm-model ID       model id sent to the LLM (default gpt-4o-mini).
@@ -50,9 +50,14 @@ Output
   cache hit ratio, ETA), a line at every 10% otherwise. The report table goes to stdout: each
   performance target with its goal, the measured value and PASS/FAIL (n/a when the run has nothing
   to measure, e.g. no cache lookups in the Boltzmann model).
+  With --model llm the emulator's latencies are scaled by --time-scale; \`sim-runner run\` on its own runs
+  normal_load with the LLM-agent model against the emulator (about ten seconds).
 
 Exit status: 0 after a run (also when targets are missed), 1 on an error, 2 on a usage error.
 `;
+
+/** The model `run` uses without --model: the LLM-agent model on the in-process emulator. */
+export const DEFAULT_MODEL = 'llm';
 
 export interface CliIo {
   stdout: ProgressStream;
@@ -138,11 +143,12 @@ export async function main(
       }
       seed = checkpoint.core.seed;
     }
+    const modelKind = (values.model as string | undefined) ?? DEFAULT_MODEL;
     const progress = values.quiet ? undefined : new ProgressReporter({ stream: io.stderr });
     if (!values.quiet) {
       err(
         `sim-runner: scenario ${scenario.name} (${scenario.agents} agents, ${scenario.steps} steps, ` +
-          `${scenario.concurrency} concurrent), model ${values.model ?? 'boltzmann'}` +
+          `${scenario.concurrency} concurrent), model ${modelKind}` +
           (seed !== undefined ? `, seed ${seed}` : ''),
       );
     }
@@ -150,7 +156,7 @@ export async function main(
       scenario,
       config,
       seed,
-      model: values.model as string | undefined,
+      model: modelKind,
       settings: {
         llmBaseUrl: values['llm-base-url'] as string | undefined,
         llmModel: values['llm-model'] as string | undefined,

@@ -11,7 +11,9 @@ function capture(isTTY = false) {
   };
 }
 
+/** Runs the CLI; `run` uses the Boltzmann model unless the test names one (the LLM model has its own tests). */
 async function run(args: string[], isTTY = false) {
+  if (args[0] === 'run' && !args.includes('--model')) args = [...args, '--model', 'boltzmann'];
   const stdout = capture();
   const stderr = capture(isTTY);
   const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream });
