@@ -338,7 +338,8 @@ export class PriorityQueue implements MetricsSource {
     });
     this.stats.added++;
     // Timing costs two clock reads per task: only when histograms, a gate or a deadline ask for it.
-    if (this._histograms || this._gate !== undefined || timeout !== undefined) item.addedAt = this._clock.now();
+    if (this._histograms || this._gate !== undefined || timeout !== undefined)
+      item.addedAt = this._clock.now();
     // Fast path: nothing queued, a slot free, no gate: start at once.
     if (
       this._size === 0 &&
