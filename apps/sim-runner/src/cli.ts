@@ -33,6 +33,8 @@ Options of "run"
   --llm-model ID       model id sent to the LLM (default gpt-4o-mini).
   --time-scale X       emulator wall-clock ms per emulated ms (default 0.01: 100x faster than a real API;
                        1 = real-time latencies, 0 = no waiting).
+  --cache FILE         keep the LLM answers in a SQLite file under the in-process cache tiers (no expiry):
+                       a second run of the same scenario and seed replays them with zero LLM calls.
   --fault-rate X       share of emulator requests that fail (HTTP 500/503/429, connection resets,
                        malformed bodies; default 0), to watch retries and error handling.
   --steps N            run N steps instead of the scenario's simulation_steps.
@@ -98,6 +100,7 @@ export async function main(
         'llm-model': { type: 'string' },
         'time-scale': { type: 'string' },
         'fault-rate': { type: 'string' },
+        cache: { type: 'string' },
         steps: { type: 'string' },
         report: { type: 'string' },
         html: { type: 'string' },
@@ -162,6 +165,7 @@ export async function main(
         llmModel: values['llm-model'] as string | undefined,
         timeScale: values['time-scale'] as string | undefined,
         faultRate: values['fault-rate'] as string | undefined,
+        cacheFile: values.cache as string | undefined,
       },
       signal: io.signal,
       onProgress: progress ? (p) => progress.update(p) : undefined,

@@ -1,3 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SqliteStore, TieredCache } from '@hp/cache';
 import { LlmClient, openaiProvider, startEmulator, type Emulator } from '@hp/llm';
 import { LlmWealthModel, type Decision } from './models/llmWealth.js';
 import type { DriverContext, SimulationDriver } from './simulationDriver.js';
@@ -12,6 +15,11 @@ export interface LlmDriverSettings {
   timeScale?: string;
   /** Share of emulator requests that fail (spread over 500/503/429/reset/malformed; default 0). */
   faultRate?: string;
+  /**
+   * A SQLite file under the in-process cache tiers: LLM answers persist across runs (no TTL), so a second
+   * run of the same scenario and seed replays them without a single LLM call.
+   */
+  cacheFile?: string;
 }
 
 function num(text: string | undefined, fallback: number, name: string): number {
@@ -47,13 +55,23 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
   }
   const provider = openaiProvider({ baseURL, apiKey: process.env.OPENAI_API_KEY ?? 'emulator' });
   const perf = config.performance_optimization;
+  let cache: TieredCache<unknown> | undefined;
+  if (settings.cacheFile) {
+    mkdirSync(dirname(settings.cacheFile), { recursive: true });
+    cache = new TieredCache<unknown>({
+      stores: [{ name: 'sqlite', store: new SqliteStore({ path: settings.cacheFile }), timeoutMs: 5000 }],
+      seed,
+    });
+  }
   const client = new LlmClient({
     provider,
+    ...(cache ? { cache } : {}),
     seed,
     concurrency: scenario.concurrency,
     queueSizeLimit: perf.async_processing.task_scheduling.queue_size_limit,
     priorityLevels: perf.async_processing.batch_processing.llm_requests.priority_levels,
-    cacheTtlMs: perf.caching.levels.warm.ttl * 1000,
+    // A persistent cache is a replayable record: its entries do not expire.
+    cacheTtlMs: cache ? 0 : perf.caching.levels.warm.ttl * 1000,
     // The provider's rate-limit window is one minute of its own time.
     rateLimit: emulator ? (timeScale > 0 ? { interval: Math.max(1, 60_000 * timeScale) } : false) : {},
   });
@@ -98,6 +116,7 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     },
     close: async () => {
       await client.close();
+      await cache?.close();
       await provider.close();
       await emulator?.close();
     },

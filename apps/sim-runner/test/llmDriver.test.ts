@@ -66,6 +66,34 @@ describe('LLM-agent model end to end (emulator in-process)', () => {
     expect(rb.modelVars).toEqual(ra.modelVars);
   });
 
+  it('replays a run from a persistent cache: zero LLM calls, identical output', async () => {
+    const cache = join(dir, 'cache', 'llm.sqlite');
+    const a = join(dir, 'first.json');
+    const b = join(dir, 'replay.json');
+    const args = [
+      'run',
+      '--model',
+      'llm',
+      '--seed',
+      '11',
+      '--steps',
+      '8',
+      '--time-scale',
+      '0',
+      '--quiet',
+      '--cache',
+      cache,
+    ];
+    expect((await run([...args, '--report', a])).code).toBe(0);
+    expect((await run([...args, '--report', b])).code).toBe(0);
+    const first = JSON.parse(readFileSync(a, 'utf8'));
+    const replay = JSON.parse(readFileSync(b, 'utf8'));
+    expect(first.llmCalls).toBeGreaterThan(0);
+    expect(replay.llmCalls).toBe(0);
+    expect(replay.cacheHits).toBe(replay.requests);
+    expect(replay.modelVars).toEqual(first.modelVars);
+  });
+
   it('survives injected faults: retries, and malformed answers are counted, not fatal', async () => {
     const report = join(dir, 'f.json');
     const { code } = await run([
