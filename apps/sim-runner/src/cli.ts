@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { setupMonitoring, type Monitoring } from '@hp/monitor';
 import { parseArgs } from 'node:util';
 import { loadCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { ConfigError, defaultConfig, loadConfig, type SimConfig } from './config.js';
@@ -44,6 +45,9 @@ Options of "run"
   --csv FILE.csv       write the DataCollector's model variables as CSV.
   --checkpoint FILE    save a checkpoint of the model at the end of the run.
   --resume FILE        start from a checkpoint (its seed and step) instead of step 0.
+  --monitor            serve the @hp/monitor dashboard (live metrics of the LLM calls, cache, queue and
+                       pools; alerts) while the run lasts; its address is printed. Port: --monitor-port N
+                       (default 0 = a free port).
   --quiet              no progress output.
   -h, --help           this text.
 
@@ -108,6 +112,8 @@ export async function main(
         checkpoint: { type: 'string' },
         resume: { type: 'string' },
         quiet: { type: 'boolean' },
+        monitor: { type: 'boolean' },
+        'monitor-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -147,6 +153,7 @@ export async function main(
       seed = checkpoint.core.seed;
     }
     const modelKind = (values.model as string | undefined) ?? DEFAULT_MODEL;
+    const monitorPort = integer('monitor-port', values['monitor-port'] as string | undefined, 0, 65535);
     const progress = values.quiet ? undefined : new ProgressReporter({ stream: io.stderr });
     if (!values.quiet) {
       err(
@@ -155,28 +162,44 @@ export async function main(
           (seed !== undefined ? `, seed ${seed}` : ''),
       );
     }
-    const { report, dataCollector } = await runSimulation({
-      scenario,
-      config,
-      seed,
-      model: modelKind,
-      settings: {
-        llmBaseUrl: values['llm-base-url'] as string | undefined,
-        llmModel: values['llm-model'] as string | undefined,
-        timeScale: values['time-scale'] as string | undefined,
-        faultRate: values['fault-rate'] as string | undefined,
-        cacheFile: values.cache as string | undefined,
-      },
-      signal: io.signal,
-      onProgress: progress ? (p) => progress.update(p) : undefined,
-      onStart: (driver) => {
-        if (checkpoint) restoreCheckpoint(driver.model, checkpoint);
-      },
-      onEnd: async (driver) => {
-        if (values.checkpoint)
-          await saveCheckpoint(driver.model, String(values.checkpoint), { signal: io.signal });
-      },
-    });
+    let monitoring: Monitoring | undefined;
+    if (values.monitor) {
+      const interval = config.performance_optimization.monitoring.metrics_collection.interval;
+      monitoring = await setupMonitoring({
+        serviceName: 'sim-runner',
+        exportIntervalMillis: Math.max(100, Math.round(Math.min(interval, 2) * 1000)),
+        dashboard: { port: monitorPort ?? 0, title: `sim-runner: ${scenario.name}` },
+      });
+      err(`sim-runner: monitor dashboard at ${monitoring.dashboard?.url ?? '(not started)'}`);
+    }
+    let result: Awaited<ReturnType<typeof runSimulation>>;
+    try {
+      result = await runSimulation({
+        scenario,
+        config,
+        seed,
+        model: modelKind,
+        settings: {
+          llmBaseUrl: values['llm-base-url'] as string | undefined,
+          llmModel: values['llm-model'] as string | undefined,
+          timeScale: values['time-scale'] as string | undefined,
+          faultRate: values['fault-rate'] as string | undefined,
+          cacheFile: values.cache as string | undefined,
+        },
+        signal: io.signal,
+        onProgress: progress ? (p) => progress.update(p) : undefined,
+        onStart: (driver) => {
+          if (checkpoint) restoreCheckpoint(driver.model, checkpoint);
+        },
+        onEnd: async (driver) => {
+          if (values.checkpoint)
+            await saveCheckpoint(driver.model, String(values.checkpoint), { signal: io.signal });
+        },
+      });
+    } finally {
+      await monitoring?.shutdown();
+    }
+    const { report, dataCollector } = result;
     progress?.finish();
     out(formatReportTable(report));
     const written: string[] = [];

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SqliteStore, TieredCache } from '@hp/cache';
 import { LlmClient, openaiProvider, startEmulator, type Emulator } from '@hp/llm';
+import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { LlmWealthModel, type Decision } from './models/llmWealth.js';
 import type { DriverContext, SimulationDriver } from './simulationDriver.js';
 
@@ -20,6 +21,26 @@ export interface LlmDriverSettings {
    * run of the same scenario and seed replays them without a single LLM call.
    */
   cacheFile?: string;
+}
+
+const tracer = trace.getTracer('sim-runner');
+
+async function inSpan<T>(
+  name: string,
+  attributes: Record<string, string | number | boolean>,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }
 
 function num(text: string | undefined, fallback: number, name: string): number {
@@ -78,26 +99,36 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
   const side = Math.max(2, Math.ceil(Math.sqrt(scenario.agents / 2)));
   let missSeconds = 0;
   let misses = 0;
-  const model = new LlmWealthModel({
+  const llmModel = settings.llmModel ?? 'gpt-4o-mini';
+  const model: LlmWealthModel = new LlmWealthModel({
     n: scenario.agents,
     width: side,
     height: side,
     seed,
     client,
-    llmModel: settings.llmModel,
+    llmModel,
     concurrency: scenario.concurrency,
-    decide: async (agent, signal) => {
-      const start = recorder.clock();
-      const decision: Decision = await recorder.time(
-        () => agent.decide(signal),
-        (d) => ({ ok: !d.failed && !d.malformed, llmCall: !d.cached, cacheHit: d.cached }),
-      );
-      if (!decision.cached) {
-        missSeconds += (recorder.clock() - start) / 1000;
-        misses++;
-      }
-      return decision;
-    },
+    decide: (agent, signal): Promise<Decision> =>
+      inSpan('agent.step', { 'sim.agent.id': agent.uniqueId }, () =>
+        inSpan('llm.decide', { 'gen_ai.request.model': llmModel }, async (span) => {
+          const start = recorder.clock();
+          const decision: Decision = await recorder.time(
+            () => agent.decide(signal),
+            (d) => ({ ok: !d.failed && !d.malformed, llmCall: !d.cached, cacheHit: d.cached }),
+          );
+          span.setAttributes({
+            'sim.decision.action': decision.action,
+            'sim.decision.cached': decision.cached,
+            'sim.decision.malformed': decision.malformed,
+            'sim.decision.failed': decision.failed,
+          });
+          if (!decision.cached) {
+            missSeconds += (recorder.clock() - start) / 1000;
+            misses++;
+          }
+          return decision;
+        }),
+      ),
   });
   return {
     kind: 'llm',

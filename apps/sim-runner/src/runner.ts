@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { createBoltzmannDriver } from './boltzmannDriver.js';
 import { createLlmDriver } from './llmDriver.js';
 import type { SimConfig } from './config.js';
@@ -13,6 +14,8 @@ export const BUILTIN_DRIVERS: Readonly<Record<string, DriverFactory>> = {
   boltzmann: createBoltzmannDriver,
   llm: createLlmDriver,
 };
+
+const tracer = trace.getTracer('sim-runner');
 
 export type RunnerErrorCode = 'UNKNOWN_MODEL';
 
@@ -80,7 +83,22 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     const model = driver.model;
     while (model.running && model.steps < scenario.steps) {
       signal?.throwIfAborted();
-      await driver.step(signal);
+      // One trace per step: sim.step -> agent.step -> llm.decide -> the LLM client's spans (cache, queue, HTTP).
+      await tracer.startActiveSpan(
+        'sim.step',
+        { attributes: { 'sim.model': kind, 'sim.step': model.steps + 1, 'sim.agents': model.agents.length } },
+        async (span) => {
+          try {
+            await driver.step(signal);
+          } catch (error) {
+            span.recordException(error as Error);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw error;
+          } finally {
+            span.end();
+          }
+        },
+      );
       recorder.endStep(model.steps);
       if (onProgress) {
         const elapsed = recorder.elapsed();

@@ -94,6 +94,21 @@ describe('LLM-agent model end to end (emulator in-process)', () => {
     expect(replay.modelVars).toEqual(first.modelVars);
   });
 
+  it('serves the monitor dashboard while it runs with --monitor', async () => {
+    const { code, err } = await run([
+      'run',
+      '--model',
+      'llm',
+      '--steps',
+      '3',
+      '--time-scale',
+      '0',
+      '--monitor',
+    ]);
+    expect(code).toBe(0);
+    expect(err).toMatch(/monitor dashboard at http:\/\/127\.0\.0\.1:\d+/);
+  });
+
   it('survives injected faults: retries, and malformed answers are counted, not fatal', async () => {
     const report = join(dir, 'f.json');
     const { code } = await run([
