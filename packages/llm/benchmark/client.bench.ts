@@ -19,7 +19,6 @@ import {
 } from '../src/index.js';
 
 const C = 16;
-const L_MS = 50; // wall-clock latency of one request in the throughput cases
 const TIME_SCALE = 0.01; // one emulated minute = 600 ms
 const WINDOW_MS = 60_000 * TIME_SCALE;
 const WARMUP = 150;
@@ -59,24 +58,56 @@ async function withEmulator<T>(
   }
 }
 
+interface Limits {
+  latencyMs: number;
+  rpm?: number;
+  tpm?: number;
+}
+
 interface Throughput {
   clientRps: number;
+  /** Bare SDK with C workers (only measured without limits). */
+  bareRps: number;
   clientRateLimited: number;
   tokensPerRequest: number;
   sdkOkRps: number;
+  /** Requests the plain SDK lost (failed after its retries). */
   sdkFailed: number;
   sdkRateLimited: number;
 }
 
-/** Client: warm-up (learn the limits, drain the bursts), then MEASURED requests; plain SDK: Promise.all over the same. */
-async function throughput(limits: { rpm?: number; tpm?: number }): Promise<Throughput> {
-  runId++;
-  const emuOptions = {
+function emulatorOptions(limits: Limits) {
+  return {
     timeScale: TIME_SCALE,
-    latency: { ttftMs: L_MS / TIME_SCALE, ttftSigma: 0, perTokenMs: 0, perTokenSigma: 0 },
-    ...limits,
+    latency: { ttftMs: limits.latencyMs / TIME_SCALE, ttftSigma: 0, perTokenMs: 0, perTokenSigma: 0 },
+    ...(limits.rpm ? { rpm: limits.rpm } : {}),
+    ...(limits.tpm ? { tpm: limits.tpm } : {}),
   };
-  const client = await withEmulator(emuOptions, async (emu) => {
+}
+
+function bareSdk(emu: Emulator): { openai: OpenAI; agent: Agent } {
+  const agent = new Agent({ connections: C, keepAliveTimeout: 30_000 });
+  const openai = new OpenAI({
+    baseURL: emu.url,
+    apiKey: 'test',
+    maxRetries: 0,
+    fetch: undiciFetch as unknown as typeof fetch,
+    fetchOptions: { dispatcher: agent } as Record<string, unknown>,
+  });
+  return { openai, agent };
+}
+
+/**
+ * Without limits: LlmClient (Promise.all into its queue, concurrency C) and the bare SDK with C workers
+ * measured in alternating rounds on one emulator, so that both see the same machine load. With limits: the client
+ * runs a warm-up (learns the limits, drains the provider's burst) and then MEASURED requests.
+ * In both cases the plain SDK "the usual way" (Promise.all over every request, default maxRetries 2) runs on a
+ * fresh emulator with the same settings.
+ */
+async function throughput(limits: Limits): Promise<Throughput> {
+  runId++;
+  const limited = limits.rpm !== undefined || limits.tpm !== undefined;
+  const measured = await withEmulator(emulatorOptions(limits), async (emu) => {
     const provider = openaiProvider({ baseURL: emu.url, apiKey: 'test', connections: C });
     const c = new LlmClient({
       provider,
@@ -85,27 +116,64 @@ async function throughput(limits: { rpm?: number; tpm?: number }): Promise<Throu
       rateLimit: { interval: WINDOW_MS },
       retry: { maxAttempts: 6, baseDelay: 5 },
     });
-    try {
-      await Promise.all(Array.from({ length: WARMUP }, (_, i) => c.complete(ask(i))));
-      emu.resetStats();
+    const { openai, agent } = bareSdk(emu);
+    let i = 0;
+    const viaClient = async (n: number): Promise<number> => {
       const start = performance.now();
-      await Promise.all(Array.from({ length: MEASURED }, (_, i) => c.complete(ask(WARMUP + i))));
-      const seconds = (performance.now() - start) / 1000;
+      await Promise.all(Array.from({ length: n }, () => c.complete(ask(i++))));
+      return performance.now() - start;
+    };
+    const viaSdk = async (n: number): Promise<number> => {
+      const start = performance.now();
+      let left = n;
+      await Promise.all(
+        Array.from({ length: C }, async () => {
+          while (left-- > 0) await openai.chat.completions.create(sdkAsk(i++));
+        }),
+      );
+      return performance.now() - start;
+    };
+    try {
+      if (limited) {
+        await viaClient(WARMUP);
+        emu.resetStats();
+        const ms = await viaClient(MEASURED);
+        const s = emu.stats();
+        return {
+          clientRps: MEASURED / (ms / 1000),
+          bareRps: Number.NaN,
+          rateLimited: s.rateLimited,
+          tokensPerRequest: (s.inputTokens + s.outputTokens) / MEASURED,
+        };
+      }
+      await viaClient(50);
+      await viaSdk(50);
+      emu.resetStats();
+      const ROUNDS = 3;
+      const PER_ROUND = Math.round(MEASURED / ROUNDS);
+      let clientMs = 0;
+      let sdkMs = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        clientMs += await viaClient(PER_ROUND);
+        sdkMs += await viaSdk(PER_ROUND);
+      }
       const s = emu.stats();
       return {
-        rps: MEASURED / seconds,
+        clientRps: (ROUNDS * PER_ROUND) / (clientMs / 1000),
+        bareRps: (ROUNDS * PER_ROUND) / (sdkMs / 1000),
         rateLimited: s.rateLimited,
-        tokensPerRequest: (s.inputTokens + s.outputTokens) / MEASURED,
+        tokensPerRequest: (s.inputTokens + s.outputTokens) / (2 * ROUNDS * PER_ROUND),
       };
     } finally {
       await c.close();
       await provider.close();
+      await agent.close();
     }
   });
   runId++;
-  const sdk = await withEmulator(emuOptions, async (emu) => {
+  const usual = await withEmulator(emulatorOptions(limits), async (emu) => {
     const agent = new Agent({ keepAliveTimeout: 30_000 });
-    // the usual way: default maxRetries (2), global-style fetch, Promise.all over every request at once
+    // the usual way: default maxRetries (2), Promise.all over every request at once
     const openai = new OpenAI({
       baseURL: emu.url,
       apiKey: 'test',
@@ -130,34 +198,36 @@ async function throughput(limits: { rpm?: number; tpm?: number }): Promise<Throu
     }
   });
   return {
-    clientRps: client.rps,
-    clientRateLimited: client.rateLimited,
-    tokensPerRequest: client.tokensPerRequest,
-    sdkOkRps: sdk.okRps,
-    sdkFailed: sdk.failed,
-    sdkRateLimited: sdk.rateLimited,
+    clientRps: measured.clientRps,
+    bareRps: measured.bareRps,
+    clientRateLimited: measured.rateLimited,
+    tokensPerRequest: measured.tokensPerRequest,
+    sdkOkRps: usual.okRps,
+    sdkFailed: usual.failed,
+    sdkRateLimited: usual.rateLimited,
   };
 }
 
 const results: Record<string, Throughput> = {};
-async function scenario(name: string, limits: { rpm?: number; tpm?: number }): Promise<Throughput> {
+async function scenario(name: string, limits: Limits): Promise<Throughput> {
   results[name] ??= await throughput(limits);
   return results[name];
 }
 
-function xMax(limits: { rpm?: number; tpm?: number }, tokensPerRequest: number): number {
+function xMax(limits: Limits, tokensPerRequest: number): number {
   const perSecond = 1000 / WINDOW_MS;
   return Math.min(
-    C / (L_MS / 1000),
+    C / (limits.latencyMs / 1000),
     limits.rpm ? limits.rpm * perSecond : Infinity,
     limits.tpm ? (limits.tpm * perSecond) / tokensPerRequest : Infinity,
   );
 }
 
-const SCENARIOS: [string, { rpm?: number; tpm?: number }][] = [
-  ['C/L-bound (C=16, L=50 ms, no limits)', {}],
-  ['R-bound (R=100 req/s)', { rpm: 60 }],
-  ['T-bound (T=4000 tokens/s)', { rpm: 600, tpm: 2400 }],
+const SCENARIOS: [string, Limits][] = [
+  ['C/L-bound (C=16, L=50 ms, no limits)', { latencyMs: 50 }],
+  ['C/L-bound (C=16, L=200 ms, no limits)', { latencyMs: 200 }],
+  ['R-bound (C=16, L=50 ms, R=100 req/s)', { latencyMs: 50, rpm: 60 }],
+  ['T-bound (C=16, L=50 ms, T=4000 tokens/s)', { latencyMs: 50, rpm: 600, tpm: 2400 }],
 ];
 
 /** Counts attempts per request (by its prompt) in front of the real provider. */
@@ -305,6 +375,20 @@ export default defineSuite({
   name: 'client',
   cases: [
     ...SCENARIOS.flatMap(([name, limits]) => [
+      ...(limits.rpm === undefined
+        ? [
+            {
+              kind: 'measured' as const,
+              name: `throughput ${name}: LlmClient req/s vs bare SDK with ${C} workers, alternating rounds`,
+              unit: 'req/s',
+              higherIsBetter: true,
+              async measure() {
+                const r = await scenario(name, limits);
+                return { ours: r.clientRps, peer: `bare SDK, ${C} workers`, peerValue: r.bareRps };
+              },
+            },
+          ]
+        : []),
       {
         kind: 'measured' as const,
         name: `throughput ${name}: LlmClient req/s vs X_max = min(C/L, R, T/tokens per request)`,
@@ -327,7 +411,18 @@ export default defineSuite({
       },
       {
         kind: 'measured' as const,
-        name: `429s ${name}: LlmClient after learning (${MEASURED} req) vs plain SDK Promise.all (${WARMUP + MEASURED} req)`,
+        name: `requests lost ${name}: LlmClient vs plain SDK Promise.all (maxRetries 2), ${WARMUP + MEASURED} req`,
+        unit: 'failed',
+        higherIsBetter: false,
+        async measure() {
+          const r = await scenario(name, limits);
+          // every LlmClient call above resolved (a failure would have thrown out of Promise.all)
+          return { ours: 0, peer: 'plain SDK Promise.all', peerValue: r.sdkFailed };
+        },
+      },
+      {
+        kind: 'measured' as const,
+        name: `429s ${name}: LlmClient (${limits.rpm === undefined ? 'all' : 'after learning'}) vs plain SDK Promise.all (${WARMUP + MEASURED} req)`,
         unit: '429s',
         higherIsBetter: false,
         async measure() {

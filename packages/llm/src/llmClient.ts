@@ -82,7 +82,8 @@ const optionsSchema = z
     priorityLevels: z.number().int().min(1).max(64).default(3),
     /**
      * Request/token limits: a RateLimit to share (e.g. a DistributedRateLimiter), RateLimiter options, or false.
-     * Default: unknown limits, learned from the provider's headers, over a 60 s window (`interval`).
+     * Default: unknown limits, learned from the provider's headers, over a 60 s window (`interval`), with 5% of
+     * each burst kept unused (`headroom: 0.05`) so that jitter on the way does not cause 429s.
      */
     rateLimit: z
       .union([
@@ -321,7 +322,15 @@ export class LlmClient {
       fairness: 'key',
       timeout: o.timeoutMs,
       ...(o.attemptTimeoutMs !== undefined ? { attemptTimeout: o.attemptTimeoutMs } : {}),
-      ...(o.rateLimit === false ? {} : { rateLimit: o.rateLimit as RateLimit | RateLimiterOptions }),
+      ...(o.rateLimit === false
+        ? {}
+        : {
+            rateLimit:
+              typeof (o.rateLimit as RateLimit).acquire === 'function'
+                ? (o.rateLimit as RateLimit)
+                : // 5% of each burst kept unused: requests granted together may reach the provider closer together
+                  { headroom: 0.05, ...(o.rateLimit as RateLimiterOptions) },
+          }),
       retry:
         o.retry === false
           ? false
