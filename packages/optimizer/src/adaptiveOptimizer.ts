@@ -336,7 +336,12 @@ export class AdaptiveOptimizer {
         this._gate.end(g.tuner.group, this._interval, !verdict.keep);
         g.tuner.outcome?.(verdict.keep, p.proposal);
         g.pending = undefined;
-      } else if (this._gate.canChange(g.tuner.group, this._interval)) {
+      } else {
+        if (g.tuner.urgent?.(ctx)) this._gate.resetCooldown(g.tuner.group);
+        if (!this._gate.canChange(g.tuner.group, this._interval)) {
+          g.tuner.onInterval?.(ctx);
+          continue;
+        }
         const proposal = this._propose(g, ctx);
         if (proposal) {
           const old: Record<string, number> = {};

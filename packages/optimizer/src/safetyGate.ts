@@ -6,8 +6,10 @@ export interface SafetyGateOptions {
   test?: 'welch' | 'mann-whitney';
   /** Samples each window needs before a verdict; default 5. */
   minSamples?: number;
-  /** Intervals a knob group waits after a rolled-back change; default 2. */
+  /** Intervals a knob group waits after a rolled-back change; default 2. Doubles with each consecutive rollback. */
   cooldownIntervals?: number;
+  /** Upper bound of the doubling cooldown; default 8 x cooldownIntervals. */
+  maxCooldownIntervals?: number;
 }
 
 export interface GateVerdict extends TestResult {
@@ -28,6 +30,8 @@ export class SafetyGate {
   private readonly _test: 'welch' | 'mann-whitney';
   private readonly _minSamples: number;
   private readonly _cooldown: number;
+  private readonly _maxCooldown: number;
+  private readonly _streak = new Map<string, number>();
   private readonly _cooldownUntil = new Map<string, number>();
   private readonly _inFlight = new Set<string>();
 
@@ -37,6 +41,7 @@ export class SafetyGate {
     this._test = options.test ?? 'welch';
     this._minSamples = options.minSamples ?? 5;
     this._cooldown = options.cooldownIntervals ?? 2;
+    this._maxCooldown = options.maxCooldownIntervals ?? this._cooldown * 8;
   }
 
   /** Compares the objective's samples before and after a change. */
@@ -71,10 +76,26 @@ export class SafetyGate {
     this._inFlight.add(group);
   }
 
-  /** Ends the group's change; a rollback starts its cooldown. */
+  /**
+   * Ends the group's change. A rollback starts its cooldown, doubled for each consecutive rollback (so a
+   * group at its optimum probes less and less often); a kept change resets it.
+   */
   end(group: string, interval: number, rolledBack: boolean): void {
     this._inFlight.delete(group);
-    if (rolledBack) this._cooldownUntil.set(group, interval + this._cooldown + 1);
+    if (!rolledBack) {
+      this._streak.delete(group);
+      return;
+    }
+    const streak = (this._streak.get(group) ?? 0) + 1;
+    this._streak.set(group, streak);
+    const cooldown = Math.min(this._maxCooldown, this._cooldown * 2 ** (streak - 1));
+    this._cooldownUntil.set(group, interval + cooldown + 1);
+  }
+
+  /** Clears the group's cooldown (e.g. the tuner sees its objective violated and must act now). */
+  resetCooldown(group: string): void {
+    this._cooldownUntil.delete(group);
+    this._streak.delete(group);
   }
 
   inFlight(group: string): boolean {

@@ -58,6 +58,8 @@ export interface GatedTuner {
   /** Candidate settings a usable predictor may choose from instead of `propose`. */
   candidates?(ctx: TuneContext): Record<string, number>[];
   outcome?(kept: boolean, proposal: Proposal): void;
+  /** True when the group's objective is violated and it must act now (skips the rollback cooldown). */
+  urgent?(ctx: TuneContext): boolean;
   /** Called at the end of every interval (e.g. to age hit-ratio curves). */
   onInterval?(ctx: TuneContext): void;
 }

@@ -97,6 +97,7 @@ export function batchSizeTuner(options: {
         .map((v) => withTimeout(ctx, v));
     },
     outcome: (kept) => tuner.outcome(kept),
+    urgent: (ctx) => tuner.score(1, ctx.mean(options.p95)) < 0.7,
   };
 }
 

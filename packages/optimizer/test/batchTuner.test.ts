@@ -50,7 +50,8 @@ describe('BatchTuner', () => {
   it('always proposes a smaller batch while p95 is above the objective', () => {
     const tuner = new BatchTuner({ min: 1, max: 64, p95Objective: 1 });
     expect(tuner.propose({ batchSize: 30, throughput: 100, p95: 3 })).toBeLessThan(30);
-    expect(tuner.score(100, 2)).toBeCloseTo(100 / 16);
+    expect(tuner.score(100, 2)).toBeCloseTo(100 / 256);
+    expect(tuner.propose({ batchSize: 30, throughput: 100, p95: 3 })).toBe(10); // proportional cut
   });
 
   it('derives the flush timeout from the arrival rate', () => {

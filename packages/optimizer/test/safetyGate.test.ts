@@ -90,5 +90,15 @@ describe('SafetyGate', () => {
     expect(gate.canChange('batch', 2)).toBe(false);
     expect(gate.canChange('batch', 3)).toBe(false);
     expect(gate.canChange('batch', 4)).toBe(true);
+    // a second consecutive rollback doubles the cooldown; a kept change resets it
+    gate.begin('batch');
+    gate.end('batch', 4, true);
+    expect(gate.canChange('batch', 8)).toBe(false);
+    expect(gate.canChange('batch', 9)).toBe(true);
+    gate.begin('batch');
+    gate.end('batch', 9, false);
+    gate.begin('batch');
+    gate.end('batch', 10, true);
+    expect(gate.canChange('batch', 13)).toBe(true);
   });
 });
