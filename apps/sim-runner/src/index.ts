@@ -86,3 +86,5 @@ export { ACTIONS, LlmMoneyAgent, LlmWealthModel, parseDecision } from './models/
 export type { Action, Decision, DecisionClient, LlmWealthOptions } from './models/llmWealth.js';
 export { createLlmDriver } from './llmDriver.js';
 export type { LlmDriverSettings } from './llmDriver.js';
+export { PostgresCheckpointStore } from './postgresCheckpointStore.js';
+export type { PgPoolLike, PgQueryable, PostgresCheckpointStoreOptions } from './postgresCheckpointStore.js';
