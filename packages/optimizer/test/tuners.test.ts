@@ -1,0 +1,154 @@
+import {
+  AdaptiveOptimizer,
+  BatchTuner,
+  CacheBudget,
+  ManualScheduler,
+  PoolSizer,
+  batchSizeTuner,
+  cacheBudgetTuner,
+  mulberry32,
+  poolSizeTuner,
+  type Knob,
+} from '../src/index.js';
+import { gaussian } from './plants.js';
+
+function knob(
+  name: string,
+  initial: number,
+  min: number,
+  max: number,
+  maxStep?: number,
+): Knob & { value: number } {
+  const k = {
+    name,
+    value: initial,
+    min,
+    max,
+    maxStep,
+    get: () => k.value,
+    set: (v: number) => void (k.value = v),
+  };
+  return k;
+}
+
+class Lru {
+  private readonly _m = new Map<string, true>();
+  constructor(public capacity: number) {}
+  access(key: string): boolean {
+    const hit = this._m.delete(key);
+    this._m.set(key, true);
+    while (this._m.size > this.capacity) this._m.delete(this._m.keys().next().value!);
+    return hit;
+  }
+}
+
+describe('tuners inside the AdaptiveOptimizer', () => {
+  it('cacheBudgetTuner moves memory to the tier whose keys repeat, kept only when the hit ratio improves', async () => {
+    // Tier "hot": 500 keys, uniform (fits in 500 entries). Tier "scan": 100k keys, uniform (never hits).
+    const a = knob('cache.hot', 100, 100, 900, 200);
+    const b = knob('cache.scan', 900, 100, 900, 200);
+    const budget = new CacheBudget({
+      budgetBytes: 1000,
+      tiers: [
+        { name: 'hot', bytesPerEntry: 1 },
+        { name: 'scan', bytesPerEntry: 1 },
+      ],
+      samplingRate: 0.5,
+      stepBytes: 100,
+    });
+    const hot = new Lru(a.value);
+    const scan = new Lru(b.value);
+    const r = mulberry32(1);
+    let hitRatio = 0;
+    const scheduler = new ManualScheduler();
+    scheduler.every(10_000, () => {
+      hot.capacity = a.value;
+      scan.capacity = b.value;
+      let hits = 0;
+      for (let i = 0; i < 400; i++) {
+        const isHot = r() < 0.5;
+        const key = isHot ? `h${Math.floor(r() * 500)}` : `s${Math.floor(r() * 100_000)}`;
+        budget.record(isHot ? 'hot' : 'scan', key);
+        if ((isHot ? hot : scan).access(key)) hits++;
+      }
+      hitRatio = hits / 400;
+    });
+    const opt = new AdaptiveOptimizer({
+      config: { optimization_interval: 300, sample_interval: 10, ml_models: {} },
+      signals: { hitRatio: () => hitRatio },
+      tuners: [cacheBudgetTuner({ budget, knobs: { hot: a, scan: b }, objective: 'hitRatio' })],
+      clock: scheduler.clock,
+      scheduler,
+    }).start();
+    await scheduler.advance(300_000 * 20);
+    await opt.close();
+    expect(a.value).toBeGreaterThanOrEqual(500);
+    expect(a.value + b.value).toBe(1000);
+    const kept = opt.auditLog.entries().filter((e) => e.decision === 'kept');
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept[0]!.reason).toBe('marginal hit gain: move memory scan -> hot');
+    expect(kept[0]!.expectedImprovement).toBeGreaterThan(0);
+  });
+
+  it('poolSizeTuner applies Little’s law and keeps it when the pool wait drops', async () => {
+    const pool = knob('pg.pool.max', 2, 1, 50, 20);
+    const n = gaussian(4);
+    // 40 acquisitions/s held 0.25 s: 10 busy on average -> 12 with 20% headroom. Wait grows when short.
+    const wait = () => Math.max(0, (10 - pool.value) * 0.05 + 0.002) * (1 + 0.05 * n());
+    const scheduler = new ManualScheduler();
+    const opt = new AdaptiveOptimizer({
+      config: { optimization_interval: 300, sample_interval: 10, ml_models: {} },
+      signals: { rate: () => 40, hold: () => 0.25, wait },
+      tuners: [
+        poolSizeTuner({
+          knob: pool,
+          sizer: new PoolSizer({ headroom: 0.2 }),
+          rate: 'rate',
+          holdSeconds: 'hold',
+          wait: 'wait',
+        }),
+      ],
+      clock: scheduler.clock,
+      scheduler,
+    }).start();
+    await scheduler.advance(300_000 * 4);
+    await opt.close();
+    expect(pool.value).toBe(12);
+    expect(opt.auditLog.entries()[0]).toMatchObject({ oldValue: 2, newValue: 12, decision: 'kept' });
+  });
+
+  it('uses a learned model once its held-out error is low enough, and says so in the audit log', async () => {
+    const b = knob('batch.size', 5, 1, 64);
+    const n = gaussian(6);
+    const scheduler = new ManualScheduler();
+    const opt = new AdaptiveOptimizer({
+      config: {
+        optimization_interval: 300,
+        sample_interval: 10,
+        cooldown_intervals: 0,
+        min_model_observations: 5,
+        ml_models: { batch_optimization: 'linear_regression' },
+      },
+      // Linear plant: throughput grows with the batch, p95 always within the objective.
+      signals: { throughput: () => (50 + 10 * b.value) * (1 + 0.01 * n()), p95: () => 1 },
+      tuners: [
+        batchSizeTuner({
+          knob: b,
+          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 2 }),
+          throughput: 'throughput',
+          p95: 'p95',
+        }),
+      ],
+      clock: scheduler.clock,
+      scheduler,
+    }).start();
+    await scheduler.advance(300_000 * 40);
+    await opt.close();
+    const byModel = opt.auditLog.entries().filter((e) => e.model === 'linear_regression');
+    expect(byModel.length).toBeGreaterThan(0);
+    expect(byModel[0]!.reason).toMatch(/^model linear_regression predicts/);
+    expect(byModel[0]!.expectedImprovement).toBeGreaterThan(0);
+    expect(opt.models()[0]!.usable).toBe(true);
+    expect(b.value).toBeGreaterThan(20);
+  });
+});
