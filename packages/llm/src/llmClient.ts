@@ -876,7 +876,10 @@ export class LlmClient {
     return { ...this._counters, errors: { ...this._counters.errors }, usage, totalCostUsd: total };
   }
 
-  /** Settles every pending call (CLOSED / cancelled), clears every timer; closes the cache it created. */
+  /**
+   * Settles every pending call (CLOSED / cancelled), clears every timer and closes the cache it created. The
+   * provider is not closed (it may be shared): call `client.provider.close()` when done with it.
+   */
   async close(): Promise<void> {
     if (this._closed) return;
     this._closed = true;

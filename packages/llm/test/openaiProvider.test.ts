@@ -1,3 +1,4 @@
+import { httpDispatcher, parsePoolConfig } from '@hp/pool';
 import { Agent } from 'undici';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 import {
@@ -243,6 +244,20 @@ describe('openaiProvider against the emulator', () => {
     await viaFetch.complete(ask('hi'));
     expect(calls).toBe(1);
     await viaFetch.close();
+  });
+
+  it('sends its requests through an @hp/pool keep-alive dispatcher', async () => {
+    const pool = await httpDispatcher(emu.origin, parsePoolConfig({ max_size: 4, max_idle_time: 30 }));
+    const p = openaiProvider({ baseURL: emu.url, apiKey: 'test', dispatcher: pool });
+    try {
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => p.complete(ask(`pooled ${i}`))));
+      expect(results).toHaveLength(8);
+      expect(pool.stats.connected).toBeGreaterThan(0);
+      expect(pool.stats.connected).toBeLessThanOrEqual(4);
+    } finally {
+      await p.close();
+      await pool.close();
+    }
   });
 
   it('validates options and never leaks the key when it is missing', () => {
