@@ -1,5 +1,5 @@
 import { Gradient2 } from '../src/index.js';
-import { queueingPlant } from './plants.js';
+import { gaussian, queueingPlant } from './plants.js';
 
 describe('Gradient2', () => {
   it('grows by smoothing * queueSize per sample while latency stays at the long-term RTT', () => {
@@ -54,5 +54,22 @@ describe('Gradient2', () => {
     const before = g.limit;
     g.update({ rtt: 3 * plant(g.limit).latency, inflight: before });
     expect(g.limit).toBeLessThan(before);
+  });
+
+  it('holds near the knee of a steep plant for hundreds of samples, then drifts up (documented Gradient2 behaviour)', () => {
+    // Latency = (c / 40)^3 past 40 in flight: a provider whose queue makes latency climb steeply.
+    const n = gaussian(1);
+    const g = new Gradient2({ initialLimit: 5, minLimit: 1, maxLimit: 500, longWindow: 600 });
+    const limits: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const c = g.limit;
+      limits.push(g.update({ rtt: Math.max(1, c / 40) ** 3 * (1 + 0.02 * n()), inflight: c }));
+    }
+    const window = limits.slice(100, 300);
+    expect(Math.min(...window)).toBeGreaterThanOrEqual(40); // full throughput
+    expect(Math.max(...window)).toBeLessThanOrEqual(64); // latency within ~4x no-load (tolerance 1.5 + drift)
+    // The long-term RTT follows the queueing latency, so the limit keeps creeping up: after 1000 samples it
+    // is ~2x the knee. This is why the benchmark uses AIMD (with 429s and a latency timeout).
+    expect(limits[999]!).toBeGreaterThan(70);
   });
 });
