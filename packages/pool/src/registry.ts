@@ -102,7 +102,10 @@ export class PoolRegistry<F extends Record<string, AnyFactory> = Record<string, 
       });
       this._pools.set(name, pool);
       if (this._options.adaptive) {
-        const sizer = new AdaptiveSizer(pool, this._options.adaptive);
+        const sizer = new AdaptiveSizer(pool, {
+          maxSize: pool.config.maxSize * 2,
+          ...this._options.adaptive,
+        });
         sizer.start();
         this._sizers.set(name, sizer);
       }
@@ -153,7 +156,10 @@ export class PoolRegistry<F extends Record<string, AnyFactory> = Record<string, 
   knobs(): Knob[] {
     const out: Knob[] = [];
     for (const [name, pool] of this._pools) {
-      out.push(this._sizers.get(name)?.knob ?? new AdaptiveSizer(pool).knob);
+      // bounds from the configured max (not the current one, which a knob may already have moved)
+      out.push(
+        this._sizers.get(name)?.knob ?? new AdaptiveSizer(pool, { maxSize: pool.config.maxSize * 2 }).knob,
+      );
     }
     return out;
   }

@@ -29,7 +29,11 @@ describe('PoolRegistry (SmartConnectionManager)', () => {
     expect(await reg.use('database_primary', (r) => r.id)).toBeGreaterThan(0);
     expect(cache.createCalls).toBe(0);
     expect(Object.keys(reg.stats())).toEqual(['database_primary']);
-    expect(reg.knobs().map((k) => k.name)).toEqual(['pool.database_primary.max_size']);
+    const [knob] = reg.knobs();
+    expect(knob).toMatchObject({ name: 'pool.database_primary.max_size', min: 1, max: 8 });
+    knob!.set(8);
+    expect(reg.knobs()[0]!.max).toBe(8); // bounds stay those of the config, not of the moved knob
+    expect(pool.max).toBe(8);
     await reg.close();
     expect(db.live).toHaveLength(0);
     expect(() => reg.get('database_primary')).toThrow(/closed/);
