@@ -178,6 +178,44 @@ describe('LlmClient against the emulator', () => {
     }
   });
 
+  it('serves higher priorities first when calls wait for a slot', async () => {
+    const slow = await startEmulator({
+      timeScale: 1,
+      latency: { ttftMs: 20, ttftSigma: 0, perTokenMs: 0, perTokenSigma: 0 },
+    });
+    const p = openaiProvider({ baseURL: slow.url, apiKey: 'test' });
+    const c = new LlmClient({ provider: p, concurrency: 1, cache: false, rateLimit: false });
+    try {
+      const order: string[] = [];
+      const call = (name: string, priority: number) =>
+        c.complete(ask(name, { temperature: 0 }), { priority }).then(() => void order.push(name));
+      const first = call('first', 1);
+      await new Promise((r) => setTimeout(r, 5));
+      await Promise.all([first, call('low-1', 2), call('low-2', 2), call('high', 0)]);
+      expect(order[0]).toBe('first');
+      expect(order[1]).toBe('high');
+    } finally {
+      await c.close();
+      await p.close();
+      await slow.close();
+    }
+  });
+
+  it('a stream abandoned by its consumer still completes and fills the cache', async () => {
+    const c = client();
+    const req = ask('Abandon me after one delta.', { temperature: 0 });
+    for await (const ev of c.stream(req)) {
+      expect(ev.type).toBe('delta');
+      break;
+    }
+    let again;
+    for (let i = 0; i < 100; i++) {
+      again = await c.complete(req);
+      if (again.cached) break;
+    }
+    expect(again!.cached).toBe(true);
+  });
+
   it('close() settles pending calls with a typed error', async () => {
     const slow = await startEmulator({ timeScale: 1, latency: { ttftMs: 60_000, ttftSigma: 0 } });
     const p = openaiProvider({ baseURL: slow.url, apiKey: 'test' });
