@@ -246,6 +246,28 @@ describe('Pool', () => {
     expect(await code(pool.acquire())).toBe('CLOSED');
   });
 
+  it('drain lets pending acquires be served before it resolves', async () => {
+    const { pool } = makePool({ max_size: 1, acquire_timeout: 5 });
+    const r = await pool.acquire();
+    const waiting = pool.use((x) => x.id);
+    const drained = pool.drain();
+    pool.release(r);
+    await expect(waiting).resolves.toBe(r.id);
+    await drained;
+    expect(pool.stats()).toMatchObject({ inUse: 0, pending: 0, state: 'draining' });
+    await pool.close();
+  });
+
+  it('closes idle resources after max_idle_time even when health checks keep validating them', async () => {
+    const { pool, factory } = makePool({ max_idle_time: 0.08, health_check_interval: 0.02 });
+    const held = [await pool.acquire(), await pool.acquire()];
+    held.forEach((r) => pool.release(r));
+    await until(() => factory.validateCalls >= 2); // checked at least once while idle
+    await until(() => pool.stats().size === 0);
+    expect(factory.destroyedCount).toBe(2);
+    await pool.close();
+  });
+
   it('close() after its timeout destroys what is still in use and rejects pending acquires', async () => {
     const { pool, factory } = makePool({ max_size: 1, acquire_timeout: 5 });
     const r = await pool.acquire();
