@@ -2,6 +2,7 @@ import type { BatchTuner } from './batchTuner.js';
 import type { CacheBudget } from './cacheBudget.js';
 import type { Knob } from './knob.js';
 import type { PoolSizer } from './poolSizer.js';
+import type { TtlAdvisor } from './ttlAdvisor.js';
 import type { ControlTuner, GatedTuner, TuneContext } from './tuner.js';
 
 /** Gradient2, AIMD or any controller with the same shape. */
@@ -165,5 +166,39 @@ export function cacheBudgetTuner(options: {
       };
     },
     onInterval: () => budget.age(options.aging ?? 0.5),
+  };
+}
+
+/**
+ * A cache tier's TTL from observed reuse intervals (`TtlAdvisor`), gated on an objective such as the
+ * tier's hit ratio. `maxTtl` is the staleness the app tolerates; the knob's unit must match the times
+ * fed to the advisor.
+ */
+export function ttlTuner(options: {
+  knob: Knob;
+  advisor: TtlAdvisor;
+  objective: string;
+  quantile?: number;
+  group?: string;
+}): GatedTuner {
+  const { knob, advisor } = options;
+  return {
+    kind: 'gated',
+    group: options.group ?? knob.name,
+    knobs: [knob],
+    objective: (s) => s[options.objective] ?? 0,
+    propose(ctx) {
+      if (advisor.size < 20) return undefined;
+      const q = options.quantile ?? 0.9;
+      const ttl = advisor.recommend(q, knob.min, knob.max);
+      const current = ctx.knobs[knob.name] ?? knob.get();
+      if (Math.abs(ttl - current) <= Math.max(1e-9, current * 0.05)) return undefined;
+      const gain = advisor.hitShare(ttl) - advisor.hitShare(current);
+      return {
+        values: { [knob.name]: ttl },
+        reason: `TTL covering ${Math.round(q * 100)}% of observed reuses`,
+        expectedImprovement: gain,
+      };
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import {
   AdaptiveOptimizer,
   Aimd,
@@ -7,6 +8,7 @@ import {
   batchSizeTuner,
   concurrencyTuner,
   type AlertLike,
+  type AlertSource,
   type Knob,
 } from '../src/index.js';
 import { gaussian } from './plants.js';
@@ -241,5 +243,34 @@ describe('AdaptiveOptimizer', () => {
         group: String(Math.random()),
       });
     expect(() => new AdaptiveOptimizer({ signals: {}, tuners: [t(), t()] })).toThrow(OptimizerError);
+  });
+
+  it('takes an event emitter with fire events (the shape of @hp/monitor AlertEngine) as the alert source', async () => {
+    const b = knob('batch.size', 5, 1, 64);
+    const scheduler = new ManualScheduler();
+    const engine = new EventEmitter<{ fire: [{ rule: string; severity: string }] }>();
+    const alerts: AlertSource = engine;
+    const opt = new AdaptiveOptimizer({
+      config: { ...config, ml_models: {} },
+      signals: batchPlant(b, 7),
+      tuners: [
+        batchSizeTuner({
+          knob: b,
+          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 2 }),
+          throughput: 'throughput',
+          p95: 'p95',
+        }),
+      ],
+      clock: scheduler.clock,
+      scheduler,
+      alerts,
+    }).start();
+    await scheduler.advance(60_000);
+    expect(b.value).toBe(6);
+    engine.emit('fire', { rule: 'error_rate', severity: 'warning' });
+    await opt.hardRollback('flush');
+    expect(b.value).toBe(5);
+    await opt.close();
+    expect(engine.listenerCount('fire')).toBe(0);
   });
 });
