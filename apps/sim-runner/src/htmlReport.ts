@@ -56,7 +56,7 @@ export function renderHtmlReport(report: RunReport): string {
       formatY: formatSeconds,
     }),
     ...Object.entries(report.series.model).map(([name, values]) =>
-      lineChart([{ name, points: values.map((v, i) => [i, v] as const) }], {
+      lineChart([{ name, points: values.map((v, i) => [i + 1, v] as const) }], {
         title: `Model: ${name}`,
         xLabel: 'step',
         yLabel: name,

@@ -85,7 +85,8 @@ export function lineChart(series: readonly LineSeries[], options: ChartOptions, 
     const legend = `<text x="${width - PAD.right - 4}" y="${PAD.top + 14 * (i + 1)}" text-anchor="end" font-size="11" font-family="sans-serif" fill="${color}">${escapeXml(s.name)}</text>`;
     return `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>${series.length > 1 ? legend : ''}`;
   });
-  const xTicks = ticks(x0, x1)
+  const integerX = xs.every((x) => Number.isInteger(x));
+  const xTicks = [...new Set(ticks(x0, x1).map((x) => (integerX ? Math.round(x) : x)))]
     .map(
       (x) =>
         `<text x="${sx(x).toFixed(1)}" y="${height - PAD.bottom + 14}" text-anchor="middle" font-size="10" font-family="sans-serif">${escapeXml(defaultFormat(Math.round(x * 100) / 100))}</text>`,
