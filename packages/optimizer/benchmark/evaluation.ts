@@ -53,9 +53,13 @@ export async function run(
   let last = { throughput: 0, p95: 0, hitRatio: 0, rejected: 0, latency: 0 };
   const samples: { throughput: number; p95: number }[] = [];
   // Registered before the optimizer: at equal times the plant samples first, then the optimizer reads.
+  let fireAlert: ((alert: { rule: string }) => void) | undefined;
+  let alerting = false;
   scheduler.every(SAMPLE_S * 1000, () => {
     last = plant.sample();
     samples.push(last);
+    if (last.p95 > 5 && !alerting) fireAlert?.({ rule: 'response_time_critical' });
+    alerting = last.p95 > 5;
   });
   let optimizer: AdaptiveOptimizer | undefined;
   if (mode === 'optimizer') {
@@ -125,6 +129,11 @@ export async function run(
       ],
       clock: scheduler.clock,
       scheduler,
+      // The sketch's response_time_critical (5 s) as an alert, as @hp/monitor's AlertEngine would fire it.
+      alerts: (listener) => {
+        fireAlert = listener;
+        return () => (fireAlert = undefined);
+      },
     }).start();
   }
   const intervals: IntervalFigure[] = [];

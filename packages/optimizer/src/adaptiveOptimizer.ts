@@ -49,6 +49,8 @@ interface Pending {
   old: Record<string, number>;
   next: Record<string, number>;
   before: number[];
+  after: number[];
+  look: number;
   appliedAt: number;
   appliedInterval: number;
   model: string | undefined;
@@ -109,6 +111,7 @@ export class AdaptiveOptimizer {
       confidence: this.config.safe_optimization_threshold,
       test: this.config.statistical_test,
       cooldownIntervals: this.config.cooldown_intervals,
+      looks: this.config.gate_looks,
     });
     this._samplesPerInterval = Math.max(
       1,
@@ -321,8 +324,14 @@ export class AdaptiveOptimizer {
       if (g.predictor && Number.isFinite(mean)) g.predictor.update(this._features(g, ctx.knobs, ctx), mean);
       if (g.pending) {
         const p = g.pending;
-        const after = this._objective(g, window.slice(this.config.settle_samples));
-        const verdict = this._gate.evaluate(p.before, after, g.tuner.higherIsBetter ?? true);
+        const skip = p.look === 1 ? this.config.settle_samples : 0;
+        p.after.push(...this._objective(g, window.slice(skip)));
+        const verdict = this._gate.evaluate(p.before, p.after, g.tuner.higherIsBetter ?? true, p.look);
+        if (verdict.extend && !g.tuner.urgent?.(ctx)) {
+          p.look++;
+          g.tuner.onInterval?.(ctx);
+          continue;
+        }
         if (!verdict.keep) await this._apply(g.tuner.knobs, p.old, false);
         this._recordChange(
           g,
@@ -355,6 +364,8 @@ export class AdaptiveOptimizer {
               old,
               next,
               before: objective,
+              after: [],
+              look: 1,
               appliedAt: now,
               appliedInterval: this._interval,
               model: proposal.reason.startsWith('model') ? g.modelKind : undefined,
@@ -459,6 +470,7 @@ export class AdaptiveOptimizer {
       g.pending = undefined;
     }
     for (const t of this._control) {
+      if (t.rollbackOnAlert === false) continue;
       const values: Record<string, number> = {};
       let changed = false;
       for (const k of t.knobs) {

@@ -23,6 +23,8 @@ const schema = z.strictObject({
   statistical_test: z.enum(['welch', 'mann-whitney']).default('welch'),
   /** Intervals a group waits after a rollback. */
   cooldown_intervals: z.number().int().nonnegative().default(2),
+  /** Looks at the data a change may get (inconclusive but promising changes get one more window); Bonferroni-corrected. */
+  gate_looks: z.number().int().positive().max(4).default(2),
   /** Samples skipped at the start of an after-window while the plant settles. */
   settle_samples: z.number().int().nonnegative().default(1),
 });

@@ -10,10 +10,18 @@ export interface SafetyGateOptions {
   cooldownIntervals?: number;
   /** Upper bound of the doubling cooldown; default 8 x cooldownIntervals. */
   maxCooldownIntervals?: number;
+  /**
+   * Looks at the data a change may get (default 2): an inconclusive but promising change is extended
+   * by one more window instead of being rolled back. Each look tests at (1 - confidence) / looks
+   * (Bonferroni), so the false-accept rate over all looks stays at most 1 - confidence.
+   */
+  looks?: number;
 }
 
 export interface GateVerdict extends TestResult {
   keep: boolean;
+  /** Not significant yet but better on average, and looks remain: measure one more window. */
+  extend: boolean;
   /** Measured relative change of the objective (positive = better). */
   improvement: number;
   reason: string;
@@ -31,6 +39,7 @@ export class SafetyGate {
   private readonly _minSamples: number;
   private readonly _cooldown: number;
   private readonly _maxCooldown: number;
+  readonly looks: number;
   private readonly _streak = new Map<string, number>();
   private readonly _cooldownUntil = new Map<string, number>();
   private readonly _inFlight = new Set<string>();
@@ -42,10 +51,19 @@ export class SafetyGate {
     this._minSamples = options.minSamples ?? 5;
     this._cooldown = options.cooldownIntervals ?? 2;
     this._maxCooldown = options.maxCooldownIntervals ?? this._cooldown * 8;
+    this.looks = Math.max(1, Math.floor(options.looks ?? 2));
   }
 
-  /** Compares the objective's samples before and after a change. */
-  evaluate(before: readonly number[], after: readonly number[], higherIsBetter = true): GateVerdict {
+  /**
+   * Compares the objective's samples before and after a change, at look `look` (1-based) of `looks`.
+   * Keeps when the one-sided p-value is below (1 - confidence) / looks.
+   */
+  evaluate(
+    before: readonly number[],
+    after: readonly number[],
+    higherIsBetter = true,
+    look = 1,
+  ): GateVerdict {
     const r =
       this._test === 'welch'
         ? welchTest(before, after, higherIsBetter)
@@ -57,14 +75,16 @@ export class SafetyGate {
       return {
         ...r,
         keep: false,
+        extend: false,
         improvement,
         reason: `too few samples (${before.length}/${after.length}, need ${this._minSamples})`,
       };
     }
-    const alpha = 1 - this.confidence;
+    const alpha = (1 - this.confidence) / this.looks;
     const keep = r.pValue < alpha;
-    const reason = `${r.test} p=${r.pValue.toFixed(4)} ${keep ? '<' : '>='} ${alpha.toFixed(3)}`;
-    return { ...r, keep, improvement, reason };
+    const extend = !keep && look < this.looks && improvement > 0 && r.pValue < 0.5;
+    const reason = `${r.test} p=${r.pValue.toFixed(4)} ${keep ? '<' : '>='} ${alpha.toFixed(3)}${this.looks > 1 ? ` (look ${look}/${this.looks})` : ''}`;
+    return { ...r, keep, extend, improvement, reason };
   }
 
   /** Whether `group` may start a change at control interval `interval`. */

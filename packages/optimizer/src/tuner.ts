@@ -33,6 +33,8 @@ export interface ControlTuner {
   group: string;
   knobs: Knob[];
   control(ctx: TuneContext): Record<string, number> | undefined;
+  /** Revert this interval's moves when an alert fires (default true; false for controllers whose own backoff is the safe reaction). */
+  rollbackOnAlert?: boolean;
   /** Told when the optimizer reset the knobs (rollback), so controller state follows. */
   reset?(values: Record<string, number>): void;
 }

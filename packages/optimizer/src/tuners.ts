@@ -13,7 +13,9 @@ export interface ConcurrencyController {
 
 /**
  * Adaptive concurrency as a control tuner: each sample feeds `rtt` (e.g. p50/mean LLM latency),
- * `drops` (429s / errors in the sample, > 0 counts as a drop) and optionally `inflight`.
+ * `drops` (429s / errors in the sample, > 0 counts as a drop) and optionally `inflight`. An alert does
+ * not revert its moves by default (`rollbackOnAlert: false`): backing off on latency and 429s is the
+ * controller's own safe reaction, and restoring a higher limit during an incident would be unsafe.
  */
 export function concurrencyTuner(options: {
   knob: Knob;
@@ -22,6 +24,7 @@ export function concurrencyTuner(options: {
   drops?: string;
   inflight?: string;
   group?: string;
+  rollbackOnAlert?: boolean;
 }): ControlTuner {
   const { knob, controller } = options;
   let synced = false;
@@ -29,6 +32,7 @@ export function concurrencyTuner(options: {
     kind: 'control',
     group: options.group ?? knob.name,
     knobs: [knob],
+    rollbackOnAlert: options.rollbackOnAlert ?? false,
     control(ctx: TuneContext) {
       if (!synced) {
         controller.setLimit(ctx.knobs[knob.name] ?? knob.get());

@@ -73,7 +73,7 @@ describe('AdaptiveOptimizer', () => {
       expect(e.knob).toBe('batch.size');
       expect(['kept', 'rolled_back']).toContain(e.decision);
       if (e.verdict.startsWith('optimizer closed')) continue; // the probe in flight at close() is rolled back
-      expect(e.decidedAt - e.appliedAt).toBe(60_000);
+      expect([60_000, 120_000]).toContain(e.decidedAt - e.appliedAt); // one window, or two when extended
       expect(Number.isFinite(e.pValue)).toBe(true);
       expect(Number.isFinite(e.measuredImprovement)).toBe(true);
       expect(e.reason.length).toBeGreaterThan(0);

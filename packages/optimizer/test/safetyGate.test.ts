@@ -45,7 +45,7 @@ describe('SafetyGate', () => {
   it.each(['welch', 'mann-whitney'] as const)(
     '%s: rejects changes that only look better by noise (false-accept rate at the 5% level over seeded no-effect trials)',
     (test) => {
-      const gate = new SafetyGate({ confidence: 0.95, test });
+      const gate = new SafetyGate({ confidence: 0.95, test, looks: 1 });
       const rates = [
         trials(gate, 0, 30, count, 101),
         trials(gate, 0, 10, count, 202),
@@ -60,7 +60,7 @@ describe('SafetyGate', () => {
   );
 
   it.each(['welch', 'mann-whitney'] as const)('%s: accepts a true improvement with high power', (test) => {
-    const gate = new SafetyGate({ confidence: 0.95, test });
+    const gate = new SafetyGate({ confidence: 0.95, test, looks: 1 });
     expect(trials(gate, 0.1, 30, 1000, 404)).toBeGreaterThan(0.95);
     // heavy-tailed noise (sd ~30%): a 25% improvement
     expect(trials(gate, 0.25, 30, 1000, 505, true)).toBeGreaterThan(0.85);
@@ -100,5 +100,27 @@ describe('SafetyGate', () => {
     gate.begin('batch');
     gate.end('batch', 10, true);
     expect(gate.canChange('batch', 13)).toBe(true);
+  });
+
+  it('two looks (extend an inconclusive, promising change) keep the false-accept rate at the 5% level', () => {
+    const gate = new SafetyGate({ confidence: 0.95, looks: 2 });
+    const g = gaussian(707);
+    const draw = () => 100 + 10 * g();
+    let accepted = 0;
+    let extended = 0;
+    for (let t = 0; t < count; t++) {
+      const before = Array.from({ length: 30 }, draw);
+      const after = Array.from({ length: 30 }, draw);
+      let v = gate.evaluate(before, after, true, 1);
+      if (v.extend) {
+        extended++;
+        after.push(...Array.from({ length: 30 }, draw));
+        v = gate.evaluate(before, after, true, 2);
+        expect(v.extend).toBe(false);
+      }
+      if (v.keep) accepted++;
+    }
+    expect(extended).toBeGreaterThan(count * 0.2);
+    expect(accepted / count).toBeLessThanOrEqual(bound);
   });
 });
