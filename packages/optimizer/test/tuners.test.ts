@@ -4,8 +4,10 @@ import {
   CacheBudget,
   ManualScheduler,
   PoolSizer,
+  Aimd,
   batchSizeTuner,
   cacheBudgetTuner,
+  concurrencyTuner,
   mulberry32,
   poolSizeTuner,
   type Knob,
@@ -150,5 +152,70 @@ describe('tuners inside the AdaptiveOptimizer', () => {
     expect(byModel[0]!.expectedImprovement).toBeGreaterThan(0);
     expect(opt.models()[0]!.usable).toBe(true);
     expect(b.value).toBeGreaterThan(20);
+  });
+
+  it('does not use a model whose held-out error is above max_model_error', async () => {
+    const b = knob('batch.size', 5, 1, 64);
+    const n = gaussian(6);
+    const scheduler = new ManualScheduler();
+    const opt = new AdaptiveOptimizer({
+      config: {
+        optimization_interval: 300,
+        sample_interval: 10,
+        cooldown_intervals: 0,
+        min_model_observations: 5,
+        max_model_error: 1e-9,
+        ml_models: { batch_optimization: 'linear_regression' },
+      },
+      signals: { throughput: () => (50 + 10 * b.value) * (1 + 0.01 * n()), p95: () => 1 },
+      tuners: [
+        batchSizeTuner({
+          knob: b,
+          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 2 }),
+          throughput: 'throughput',
+          p95: 'p95',
+        }),
+      ],
+      clock: scheduler.clock,
+      scheduler,
+    }).start();
+    await scheduler.advance(300_000 * 20);
+    await opt.close();
+    expect(opt.models()[0]!.usable).toBe(false);
+    expect(opt.auditLog.entries().filter((e) => e.model !== undefined)).toHaveLength(0);
+    expect(opt.auditLog.entries().length).toBeGreaterThan(0); // the heuristic still tunes
+  });
+
+  it('concurrency controllers keep their backoff on alerts unless rollbackOnAlert is set', async () => {
+    for (const rollbackOnAlert of [false, true]) {
+      const c = knob('llm.concurrency', 20, 1, 200);
+      const scheduler = new ManualScheduler();
+      let fire: ((a: { rule: string }) => void) | undefined;
+      const opt = new AdaptiveOptimizer({
+        config: { optimization_interval: 300, sample_interval: 10 },
+        signals: { rtt: () => 1, drops: () => 1 }, // 429s every sample: AIMD backs off
+        tuners: [
+          concurrencyTuner({
+            knob: c,
+            controller: new Aimd({ minLimit: 1 }),
+            rtt: 'rtt',
+            drops: 'drops',
+            rollbackOnAlert,
+          }),
+        ],
+        clock: scheduler.clock,
+        scheduler,
+        alerts: (l) => {
+          fire = l;
+          return () => undefined;
+        },
+      }).start();
+      await scheduler.advance(30_000);
+      expect(c.value).toBe(14); // 20 -> 18 -> 16 -> 14
+      fire!({ rule: 'error_rate' });
+      await opt.hardRollback('flush');
+      expect(c.value).toBe(rollbackOnAlert ? 20 : 14);
+      await opt.close();
+    }
   });
 });
