@@ -59,7 +59,8 @@ Output
   With --model llm the emulator's latencies are scaled by --time-scale; \`sim-runner run\` on its own runs
   normal_load with the LLM-agent model against the emulator (about ten seconds).
 
-Exit status: 0 after a run (also when targets are missed), 1 on an error, 2 on a usage error.
+Exit status: 0 after a run (also when targets are missed), 1 on an error, 2 on a usage error,
+130 when interrupted (Ctrl-C).
 `;
 
 /** The model `run` uses without --model: the LLM-agent model on the in-process emulator. */
@@ -219,6 +220,10 @@ export async function main(
     if (written.length) out(['', ...written].join('\n'));
     return 0;
   } catch (error) {
+    if (io.signal?.aborted) {
+      err(`sim-runner: stopped: ${(io.signal.reason as Error | undefined)?.message ?? 'aborted'}`);
+      return 130;
+    }
     if (error instanceof UsageError) {
       err(`sim-runner: ${error.message}\nRun "sim-runner --help" for the options.`);
       return 2;

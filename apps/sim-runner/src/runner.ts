@@ -81,7 +81,14 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   try {
     await options.onStart?.(driver);
     const model = driver.model;
+    let lastYield = recorder.clock();
     while (model.running && model.steps < scenario.steps) {
+      // A model whose steps never wait (Boltzmann) would hold the event loop for the whole run: yield every
+      // 50 ms so that Ctrl-C, timers and the monitor dashboard get their turn.
+      if (recorder.clock() - lastYield > 50) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = recorder.clock();
+      }
       signal?.throwIfAborted();
       // One trace per step: sim.step -> agent.step -> llm.decide -> the LLM client's spans (cache, queue, HTTP).
       await tracer.startActiveSpan(

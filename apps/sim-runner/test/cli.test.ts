@@ -140,6 +140,19 @@ describe('sim-runner CLI', () => {
     expect(err).toContain('ETA');
   });
 
+  it('stops cleanly when its signal aborts (Ctrl-C)', async () => {
+    const ac = new AbortController();
+    let err = '';
+    const running = main(['run', '--model', 'boltzmann', '--steps', '100000', '--quiet'], {
+      stdout: { write: () => true },
+      stderr: { write: (c: string) => (err += c) },
+      signal: ac.signal,
+    });
+    setTimeout(() => ac.abort(new Error('interrupted (Ctrl-C)')), 20);
+    expect(await running).toBe(130);
+    expect(err).toContain('stopped: interrupted (Ctrl-C)');
+  });
+
   it('reports usage and configuration errors clearly', async () => {
     expect(await run(['run', '--scenario', 'nope'])).toMatchObject({
       code: 1,
