@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.base.js';
 
-export default packageConfig();
+// Keep `node:` prefixes: `node:sqlite` only exists with the prefix.
+export default packageConfig({ removeNodeProtocol: false });

@@ -14,12 +14,12 @@ export function normalizePolicy(name: PolicyOption): PolicyName {
 
 export interface EvictionPolicy {
   readonly name: PolicyName;
-  /** True when the policy reads `hashes[slot]` (the cache then hashes keys on insert). */
+  /** True when the policy uses key hashes (the cache then hashes keys on insert). */
   readonly needsHash: boolean;
   /** A resident slot was read (or overwritten). */
   onHit(slot: number): void;
-  /** A new slot was filled; the policy may evict (through the cache's callback), even this slot. */
-  onInsert(slot: number): void;
+  /** A new slot was filled (hash: seeded key hash, or 0); the policy may evict through the callback, even this slot. */
+  onInsert(slot: number, hash: number): void;
   /** The cache removed the slot (delete / expiry): unlink it without calling back. */
   onRemove(slot: number): void;
   /** Evicts the policy's next victim through the callback (byte bound); false when empty. */
@@ -37,8 +37,6 @@ export interface PolicyContext {
   /** Number of slots the cache may use (maximum + 1). */
   capacity: number;
   maximum: number;
-  /** Key hashes per slot, written by the cache before onInsert. */
-  hashes: () => Int32Array;
   /** Called with a slot the policy has already unlinked and wants the cache to drop. */
   evict: (slot: number) => void;
   /** Seeded uint32 source (admission randomness) and the sketch's secret seed. */

@@ -16,6 +16,8 @@ export interface StoreTierOptions {
   namespace?: string;
   /** Per-operation timeout in ms (default 50: a few ms beyond a healthy LAN round trip, with GC slack). */
   timeoutMs?: number;
+  /** Budget of operations until the first success, which may include connecting (default 1000 ms). */
+  connectTimeoutMs?: number;
   /** Consecutive failures that open the circuit (default 3). */
   failureThreshold?: number;
   /** How long the circuit stays open before one probe is let through (default 1000 ms). */
@@ -54,6 +56,8 @@ export class GuardedStore {
   readonly keyv: Keyv;
   readonly ttl: number;
   private readonly _timeoutMs: number;
+  private readonly _connectTimeoutMs: number;
+  private _connected = false;
   private readonly _breaker: CircuitBreaker;
   private readonly _ownsKeyv: boolean;
   private readonly _stats: Omit<StoreTierStats, 'circuit' | 'circuitOpens' | 'name'>;
@@ -64,6 +68,7 @@ export class GuardedStore {
     this.name = options.name;
     this.ttl = options.ttl ?? 0;
     this._timeoutMs = options.timeoutMs ?? 50;
+    this._connectTimeoutMs = Math.max(this._timeoutMs, options.connectTimeoutMs ?? 1000);
     this._breaker = new CircuitBreaker({
       failureThreshold: options.failureThreshold ?? 3,
       cooldownMs: options.cooldownMs ?? 1000,
@@ -124,17 +129,19 @@ export class GuardedStore {
     const onAbort = (): void =>
       entry?.reject(new CacheError('ABORTED', `${this.name}: aborted by the caller`));
     try {
+      const budget = this._connected ? this._timeoutMs : this._connectTimeoutMs;
       const value = await new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => {
           this._stats.timeouts++;
-          reject(new CacheError('STORE_TIMEOUT', `${this.name}: no answer within ${this._timeoutMs} ms`));
-        }, this._timeoutMs);
+          reject(new CacheError('STORE_TIMEOUT', `${this.name}: no answer within ${budget} ms`));
+        }, budget);
         entry = { reject, timer };
         this._pending.add(entry);
         signal?.addEventListener('abort', onAbort, { once: true });
         op().then(resolve, reject);
       });
       this._breaker.success();
+      this._connected = true;
       const ms = performance.now() - started;
       const l = this._stats.latency;
       l.count++;
@@ -196,10 +203,20 @@ export class GuardedStore {
     for (const p of this._pending) p.reject(new CacheError('CLOSED', `${this.name}: the cache was closed`));
     this._pending.clear();
     if (disconnect || this._ownsKeyv) {
-      await Promise.race([
-        this.keyv.disconnect().catch(() => undefined),
-        new Promise((r) => setTimeout(r, 1000).unref()),
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = await Promise.race([
+        this.keyv.disconnect().then(
+          () => true,
+          () => true,
+        ),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 500))),
       ]);
+      clearTimeout(timer);
+      if (!graceful) {
+        // a stalled or dead server: drop the connection (and its reconnect loop) at once
+        const store = this.keyv.store as { disconnect?: (force?: boolean) => Promise<void> } | undefined;
+        await store?.disconnect?.(true).catch(() => undefined);
+      }
     }
   }
 }

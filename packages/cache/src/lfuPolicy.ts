@@ -72,7 +72,7 @@ export class LfuPolicy implements EvictionPolicy {
     this._down(this._pos[slot]!);
   }
 
-  onInsert(slot: number): void {
+  onInsert(slot: number, _hash: number): void {
     if (this._count >= this._maximum) this.evictOne();
     this._freq[slot] = 1;
     this._tick[slot] = ++this._clock;

@@ -36,7 +36,7 @@ export class LruPolicy implements EvictionPolicy {
     prev[h] = slot;
   }
 
-  onInsert(slot: number): void {
+  onInsert(slot: number, _hash: number): void {
     if (this._count >= this._maximum) this.evictOne();
     const next = this._next;
     const prev = this._prev;

@@ -113,7 +113,6 @@ export class MemoryCache<K, V> {
   private _maximum: number;
   private _expires: Float64Array | null = null;
   private _sizes: Float64Array | null = null;
-  private _hashes: Int32Array;
   private _bytes = 0;
   private readonly _maxBytes: number;
   private readonly _sizeCalculation: ((value: V, key: K) => number) | undefined;
@@ -152,14 +151,12 @@ export class MemoryCache<K, V> {
     this._keys = new Array<K | undefined>(this._capacity);
     this._values = new Array<V | undefined>(this._capacity);
     this._free = new Int32Array(this._capacity);
-    this._hashes = new Int32Array(this.policyName === 'w-tinylfu' ? this._capacity : 0);
     if (this._sizeCalculation) this._sizes = new Float64Array(this._capacity);
     if (this._ttl > 0) this._expires = new Float64Array(this._capacity);
     const rng = createRng(this._seed ^ 0x5bd1e995);
     this._policy = createPolicy(this.policyName, {
       capacity: this._capacity,
       maximum: this._maximum,
-      hashes: () => this._hashes,
       evict: (slot) => this._evicted(slot),
       random: rng,
       seed: this._seed,
@@ -271,8 +268,7 @@ export class MemoryCache<K, V> {
         this._bytes += size;
       }
       this._setExpiry(slot, ttl);
-      if (this._needsHash) this._hashes[slot] = hashKey(key, this._seed);
-      this._policy.onInsert(slot);
+      this._policy.onInsert(slot, this._needsHash ? hashKey(key, this._seed) : 0);
     }
     if (this._bytes > this._maxBytes) {
       while (this._bytes > this._maxBytes && this._policy.evictOne());
@@ -332,11 +328,6 @@ export class MemoryCache<K, V> {
       const free = new Int32Array(capacity);
       free.set(this._free.subarray(0, this._freeTop));
       this._free = free;
-      if (this._needsHash) {
-        const h = new Int32Array(capacity);
-        h.set(this._hashes);
-        this._hashes = h;
-      }
       if (this._sizes) {
         const s = new Float64Array(capacity);
         s.set(this._sizes);

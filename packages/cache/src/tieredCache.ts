@@ -137,6 +137,7 @@ const store = z.object({
   ),
   namespace: z.string().optional(),
   timeoutMs: z.number().positive().optional(),
+  connectTimeoutMs: z.number().positive().optional(),
   failureThreshold: z.number().int().positive().optional(),
   cooldownMs: z.number().nonnegative().optional(),
   ttl: z.number().nonnegative().optional(),

@@ -67,12 +67,12 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   private _stepSize = 0;
   private _adjustment = 0;
   private _samplePeriod = 10;
-  private readonly _hashes: () => Int32Array;
+  private _hash: Int32Array;
   private readonly _evict: (slot: number) => void;
   private readonly _random: () => number;
 
   constructor(ctx: PolicyContext) {
-    this._hashes = ctx.hashes;
+    this._hash = new Int32Array(ctx.capacity);
     this._evict = ctx.evict;
     this._random = ctx.random;
     this._base = ctx.capacity;
@@ -128,7 +128,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   }
 
   onHit(slot: number): void {
-    this.sketch.increment(this._hashes()[slot]!);
+    this.sketch.increment(this._hash[slot]!);
     const region = this._region[slot]!;
     this._unlink(slot);
     if (region === PROBATION) {
@@ -141,11 +141,12 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this._climb();
   }
 
-  onInsert(slot: number): void {
+  onInsert(slot: number, hash: number): void {
+    this._hash[slot] = hash;
     this._append(WINDOW, slot);
     this._windowSize++;
     this._count++;
-    this.sketch.increment(this._hashes()[slot]!);
+    this.sketch.increment(hash);
     this._missesInSample++;
     this._evictEntries();
     this._climb();
@@ -245,9 +246,8 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   }
 
   private _admit(candidate: number, victim: number): boolean {
-    const hashes = this._hashes();
-    const victimFreq = this.sketch.frequency(hashes[victim]!);
-    const candidateFreq = this.sketch.frequency(hashes[candidate]!);
+    const victimFreq = this.sketch.frequency(this._hash[victim]!);
+    const candidateFreq = this.sketch.frequency(this._hash[candidate]!);
     if (candidateFreq > victimFreq) return true;
     if (candidateFreq === victimFreq && candidateFreq >= ADMIT_TIE_THRESHOLD) return true;
     if (candidateFreq >= ADMIT_HASHDOS_THRESHOLD) return (this._random() & 127) === 0;
@@ -258,7 +258,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   private _climb(): void {
     const requests = this._hitsInSample + this._missesInSample;
     if (requests >= this._samplePeriod) this._determineAdjustment(requests);
-    this._demoteFromProtected();
+    if (this._protectedSize > this._protectedMax) this._demoteFromProtected();
     const amount = this._adjustment;
     if (amount === 0) return;
     if (amount > 0) this._increaseWindow();
@@ -349,6 +349,9 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     }
     const region = new Uint8Array(capacity);
     region.set(this._region);
+    const hash = new Int32Array(capacity);
+    hash.set(this._hash);
+    this._hash = hash;
     this._next = next;
     this._prev = prev;
     this._region = region;
@@ -366,7 +369,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
 
   /** Sketch estimate (0..15) of a resident slot's popularity. */
   frequency(slot: number): number {
-    return this.sketch.frequency(this._hashes()[slot]!);
+    return this.sketch.frequency(this._hash[slot]!);
   }
 
   state(): WTinyLfuState {
