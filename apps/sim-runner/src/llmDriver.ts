@@ -84,6 +84,8 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
       seed,
     });
   }
+  // The agents' memory summaries: an in-process TieredCache (their `agent_memory` keys land in the hot tier).
+  const memoryTier = new TieredCache<unknown>({ seed });
   const client = new LlmClient({
     provider,
     ...(cache ? { cache } : {}),
@@ -108,6 +110,7 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     client,
     llmModel,
     concurrency: scenario.concurrency,
+    memoryTier,
     decide: (agent, signal): Promise<Decision> =>
       inSpan('agent.step', { 'sim.agent.id': agent.uniqueId }, () =>
         inSpan('llm.decide', { 'gen_ai.request.model': llmModel }, async (span) => {
@@ -148,6 +151,7 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     close: async () => {
       await client.close();
       await cache?.close();
+      await memoryTier.close();
       await provider.close();
       await emulator?.close();
     },

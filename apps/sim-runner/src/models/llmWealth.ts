@@ -18,6 +18,15 @@ export interface DecisionClient {
   ): Promise<{ choices: readonly { content: string | null }[]; cached?: boolean }>;
 }
 
+/**
+ * Where agents keep their memory summary between steps: @hp/cache's `TieredCache` fits (keys containing
+ * `agent_memory` go to its hot tier by the sketch's level rules). Without one, the summary lives in the agent.
+ */
+export interface MemoryTier {
+  get(key: string, options?: { signal?: AbortSignal }): Promise<unknown>;
+  set(key: string, value: string): Promise<unknown>;
+}
+
 export const ACTIONS = ['give', 'keep', 'move'] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -62,6 +71,8 @@ export interface LlmWealthOptions {
   memory?: number;
   /** Wraps each decision (the runner times it and counts LLM calls and cache hits). */
   decide?: (agent: LlmMoneyAgent, signal: AbortSignal) => Promise<Decision>;
+  /** Keeps each agent's memory summary in a cache tier (key `agent_memory:<seed>:<agent id>`). */
+  memoryTier?: MemoryTier;
 }
 
 /** A wealth agent that asks an LLM each step whether to give, keep or move. */
@@ -74,8 +85,13 @@ export class LlmMoneyAgent extends Agent<LlmWealthModel> {
     this.memory = new AgentMemory(options.memory ?? 5);
   }
 
+  /** Key of this agent's memory summary in the model's memory tier. */
+  get memoryKey(): string {
+    return `agent_memory:${this.model.seed}:${this.uniqueId}`;
+  }
+
   /** The prompt: observation (own wealth, cellmates' wealth) and memory; no step number, so equal situations repeat. */
-  prompt(): LlmRequest {
+  prompt(summary: string = this.memory.summary()): LlmRequest {
     const grid = this.model.grid;
     const mates = grid
       .cellContents(this.pos as GridPos)
@@ -96,7 +112,8 @@ export class LlmMoneyAgent extends Agent<LlmWealthModel> {
           role: 'user',
           content:
             `You have ${this.wealth} coins. Cellmates' coins: [${mates.join(', ')}].\n` +
-            `${this.memory.render()}\nChoose one of: [give, keep, move]`,
+            `${summary}\nrecent: ${this.memory.recent.length ? this.memory.recent.join('; ') : 'nothing yet'}\n` +
+            'Choose one of: [give, keep, move]',
         },
       ],
     };
@@ -106,7 +123,14 @@ export class LlmMoneyAgent extends Agent<LlmWealthModel> {
   override async decide(signal?: AbortSignal): Promise<Decision> {
     let response: Awaited<ReturnType<DecisionClient['complete']>>;
     try {
-      response = await this.model.client.complete(this.prompt(), { signal, key: String(this.uniqueId) });
+      const tier = this.model.memoryTier;
+      // The summary as kept in the memory tier (the agent's own copy if the tier lost it).
+      const kept = tier ? await tier.get(this.memoryKey, { signal }) : undefined;
+      const summary = typeof kept === 'string' ? kept : this.memory.summary();
+      response = await this.model.client.complete(this.prompt(summary), {
+        signal,
+        key: String(this.uniqueId),
+      });
     } catch (error) {
       if (signal?.aborted) throw error;
       return { action: 'keep', cached: false, malformed: false, failed: true };
@@ -162,6 +186,7 @@ export class LlmWealthModel extends Model {
   readonly client: DecisionClient;
   readonly llmModel: string;
   readonly concurrency: number;
+  readonly memoryTier: MemoryTier | undefined;
   readonly dataCollector: DataCollector<LlmWealthModel, LlmMoneyAgent>;
   malformedAnswers = 0;
   failedDecisions = 0;
@@ -176,6 +201,7 @@ export class LlmWealthModel extends Model {
     this.concurrency = concurrency;
     this._decide = options.decide;
     this._memory = memory;
+    this.memoryTier = options.memoryTier;
     this.grid = new MultiGrid<LlmMoneyAgent>({ width, height, torus: true });
     for (let i = 0; i < n; i++) {
       const agent = new LlmMoneyAgent(this, { memory });
@@ -204,11 +230,15 @@ export class LlmWealthModel extends Model {
 
   override async stepAsync(signal?: AbortSignal): Promise<void> {
     this.dataCollector.collect(this);
-    await this.agentsOfType(LlmMoneyAgent).shuffleDoAsync<Decision>({
+    const agents = this.agentsOfType(LlmMoneyAgent);
+    await agents.shuffleDoAsync<Decision>({
       concurrency: this.concurrency,
       signal,
       decide: this._decide ?? ((agent, s) => agent.decide(s)),
     });
+    // Write the summaries back to the memory tier before the next step reads them (in agent order).
+    const tier = this.memoryTier;
+    if (tier) await Promise.all(agents.map((a) => tier.set(a.memoryKey, a.memory.summary())));
   }
 
   override saveState(): LlmWealthState {

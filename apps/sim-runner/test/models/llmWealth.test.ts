@@ -56,6 +56,49 @@ describe('LLM wealth model', () => {
     expect(prompt).not.toContain('step');
   });
 
+  it('keeps memory summaries in a memory tier and reads them back into the prompt', async () => {
+    const kept = new Map<string, string>();
+    const memoryTier = {
+      get: async (key: string) => kept.get(key),
+      set: async (key: string, value: string) => void kept.set(key, value),
+    };
+    const seen: string[] = [];
+    const client = fakeClient();
+    const inner = client.complete.bind(client);
+    client.complete = (request, settings) => {
+      seen.push(request.messages[1]!.content);
+      return inner(request, settings);
+    };
+    const model = new LlmWealthModel({ n: 4, width: 2, height: 2, seed: 9, client, memoryTier });
+    await model.runModel({ maxSteps: 8 });
+    expect([...kept.keys()].sort()).toEqual([
+      'agent_memory:9:1',
+      'agent_memory:9:2',
+      'agent_memory:9:3',
+      'agent_memory:9:4',
+    ]);
+    kept.set('agent_memory:9:1', 'earlier: a note only the tier holds');
+    await model.runModel({ maxSteps: 9 });
+    expect(seen.some((p) => p.startsWith('You have') && p.includes('a note only the tier holds'))).toBe(true);
+    // Same seed and answers with and without the tier: same run (the tier holds what the agent holds).
+    const kept2 = new Map<string, string>();
+    const plain = new LlmWealthModel({ n: 4, width: 2, height: 2, seed: 9, client: fakeClient() });
+    await plain.runModel({ maxSteps: 8 });
+    const tiered = new LlmWealthModel({
+      n: 4,
+      width: 2,
+      height: 2,
+      seed: 9,
+      client: fakeClient(),
+      memoryTier: {
+        get: async (key: string) => kept2.get(key),
+        set: async (key: string, value: string) => void kept2.set(key, value),
+      },
+    });
+    await tiered.runModel({ maxSteps: 8 });
+    expect(tiered.dataCollector.toCSV()).toBe(plain.dataCollector.toCSV());
+  });
+
   it('counts malformed answers and failed calls, falls back to keep, never crashes', async () => {
     const client = fakeClient((n) => (n % 10 === 0 ? 'malformed' : n % 10 === 5 ? 'throw' : undefined));
     const model = new LlmWealthModel({ n: 10, seed: 1, client });
