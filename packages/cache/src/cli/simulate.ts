@@ -3,6 +3,7 @@
  *   or --synthetic zipf|scan|loop|shift|zipf-scan [--alpha A] [--keys K] [--accesses N] [--seed S]
  * Replays a trace through each policy (the cache's own policy code) and Belady's OPT.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SIMULATED_POLICIES, type SimulatedPolicy, simulate } from '../simulator.js';
 import { type Trace, readTrace } from '../trace.js';
@@ -43,7 +44,8 @@ const int = (name: string, v: string): number => {
 const seed = Number(values.seed);
 let trace: Trace;
 if (values.trace) {
-  trace = readTrace(values.trace);
+  // npm run -w changes into the package folder; resolve relative paths against where npm was started
+  trace = readTrace(resolve(process.env.INIT_CWD ?? process.cwd(), values.trace));
 } else {
   const keys = int('keys', values.keys);
   const accesses = int('accesses', values.accesses);
