@@ -120,6 +120,8 @@ export class MemoryCache<K, V> {
   private readonly _clock: Clock;
   private readonly _dispose: ((key: K, value: V, reason: DisposeReason) => void) | undefined;
   private readonly _policy: EvictionPolicy;
+  /** The policy again when it is LRU: a monomorphic call on the hit path (V8 inlines it). */
+  private readonly _lru: LruPolicy | null;
   private readonly _needsHash: boolean;
   private readonly _seed: number;
   // statistics (plain fields: the hot path only increments)
@@ -162,6 +164,7 @@ export class MemoryCache<K, V> {
       seed: this._seed,
     });
     this._needsHash = this._policy.needsHash;
+    this._lru = this._policy instanceof LruPolicy ? this._policy : null;
   }
 
   /** The policy object (the simulator and TieredCache read its sketch). */
@@ -201,7 +204,8 @@ export class MemoryCache<K, V> {
       }
     }
     this._hits++;
-    this._policy.onHit(slot);
+    if (this._lru !== null) this._lru.onHit(slot);
+    else this._policy.onHit(slot);
     return this._values[slot];
   }
 

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const dist = join(__dirname, '..', 'dist');
+
+// The built files (CJS through a plain require, ESM through import) must load on their own:
+// jest maps @hp/* to sources, so only this catches bundling mistakes such as a lost `node:` prefix.
+(existsSync(join(dist, 'index.cjs')) ? describe : describe.skip)('built package', () => {
+  it('loads as CommonJS and as ESM', () => {
+    const cjs = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const c = require(${JSON.stringify(join(dist, 'index.cjs'))});
+         const m = new c.MemoryCache({ max: 2 }); m.set('a', 1);
+         new c.SqliteStore({ path: ':memory:' }).disconnect();
+         console.log(m.get('a'), typeof c.createRedisStore, c.llmCacheKey({ provider: 'p', model: 'm', messages: [] }).slice(0, 15));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(cjs.stderr).toBe('');
+    expect(cjs.stdout.trim()).toBe('1 function llm_response:v1');
+    const esm = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { TieredCache } from ${JSON.stringify(join(dist, 'index.js'))};
+         const t = new TieredCache(); await t.set('k', 2); console.log(await t.get('k')); await t.close();`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(esm.stderr).toBe('');
+    expect(esm.stdout.trim()).toBe('2');
+  });
+});
