@@ -15,9 +15,9 @@ const dist = join(__dirname, '..', 'dist');
         `const c = require(${JSON.stringify(join(dist, 'index.cjs'))});
          const m = new c.MemoryCache({ max: 2 }); m.set('a', 1);
          new c.SqliteStore({ path: ':memory:' }).disconnect();
-         console.log(m.get('a'), typeof c.createRedisStore, c.llmCacheKey({ provider: 'p', model: 'm', messages: [] }).slice(0, 15));`,
+         process.stdout.write([m.get('a'), typeof c.createRedisStore, c.llmCacheKey({ provider: 'p', model: 'm', messages: [] }).slice(0, 15)].join(' '));`,
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } },
     );
     expect(cjs.stderr).toBe('');
     expect(cjs.stdout.trim()).toBe('1 function llm_response:v1');
@@ -27,9 +27,9 @@ const dist = join(__dirname, '..', 'dist');
         '--input-type=module',
         '-e',
         `import { TieredCache } from ${JSON.stringify(join(dist, 'index.js'))};
-         const t = new TieredCache(); await t.set('k', 2); console.log(await t.get('k')); await t.close();`,
+         const t = new TieredCache(); await t.set('k', 2); process.stdout.write(String(await t.get('k'))); await t.close();`,
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } },
     );
     expect(esm.stderr).toBe('');
     expect(esm.stdout.trim()).toBe('2');
