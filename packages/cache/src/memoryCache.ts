@@ -122,6 +122,7 @@ export class MemoryCache<K, V> {
   private readonly _policy: EvictionPolicy;
   /** The policy again when it is LRU: a monomorphic call on the hit path (V8 inlines it). */
   private readonly _lru: LruPolicy | null;
+  private readonly _tiny: WTinyLfuPolicy | null;
   private readonly _needsHash: boolean;
   private readonly _seed: number;
   // statistics (plain fields: the hot path only increments)
@@ -165,6 +166,7 @@ export class MemoryCache<K, V> {
     });
     this._needsHash = this._policy.needsHash;
     this._lru = this._policy instanceof LruPolicy ? this._policy : null;
+    this._tiny = this._policy instanceof WTinyLfuPolicy ? this._policy : null;
   }
 
   /** The policy object (the simulator and TieredCache read its sketch). */
@@ -205,6 +207,7 @@ export class MemoryCache<K, V> {
     }
     this._hits++;
     if (this._lru !== null) this._lru.onHit(slot);
+    else if (this._tiny !== null) this._tiny.onHit(slot);
     else this._policy.onHit(slot);
     return this._values[slot];
   }
