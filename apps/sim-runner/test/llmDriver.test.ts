@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmulator } from '@hp/llm';
 import { main } from '../src/cli.js';
 
 // End to end: the CLI starts the @hp/llm emulator in-process and runs the LLM-agent model through LlmClient.
@@ -92,6 +93,31 @@ describe('LLM-agent model end to end (emulator in-process)', () => {
     expect(replay.llmCalls).toBe(0);
     expect(replay.cacheHits).toBe(replay.requests);
     expect(replay.modelVars).toEqual(first.modelVars);
+  });
+
+  it('talks to any OpenAI-compatible server given by --llm-base-url', async () => {
+    const emulator = await startEmulator({ timeScale: 0, seed: 3 });
+    try {
+      const report = join(dir, 'external.json');
+      const { code } = await run([
+        'run',
+        '--model',
+        'llm',
+        '--steps',
+        '2',
+        '--quiet',
+        '--llm-base-url',
+        emulator.url,
+        '--report',
+        report,
+      ]);
+      expect(code).toBe(0);
+      const r = JSON.parse(readFileSync(report, 'utf8'));
+      expect(emulator.stats().byRoute['POST /v1/chat/completions']).toBe(r.llmCalls);
+      expect(r.llmCalls).toBeGreaterThan(0);
+    } finally {
+      await emulator.close();
+    }
   });
 
   it('serves the monitor dashboard while it runs with --monitor', async () => {
