@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { setupMonitoring, type Monitoring } from '@hp/monitor';
+import type { Monitoring } from '@hp/monitor';
 import { parseArgs } from 'node:util';
 import { loadCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { ConfigError, defaultConfig, loadConfig, type SimConfig } from './config.js';
@@ -166,6 +166,8 @@ export async function main(
     let monitoring: Monitoring | undefined;
     if (values.monitor) {
       const interval = config.performance_optimization.monitoring.metrics_collection.interval;
+      // Loaded only when asked for: the OpenTelemetry SDK is heavy and the plain run does not need it.
+      const { setupMonitoring } = await import('@hp/monitor');
       monitoring = await setupMonitoring({
         serviceName: 'sim-runner',
         exportIntervalMillis: Math.max(100, Math.round(Math.min(interval, 2) * 1000)),
