@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as zlib from 'node:zlib';
 import { z } from 'zod';
 import {
@@ -20,15 +21,23 @@ import {
 export interface ZstdCompressorOptions {
   /** 1 (fastest) .. 19; default 3 (zstd's own default). */
   level?: number;
+  /**
+   * zstd worker threads for payloads of 1 MiB or more (zstd's own multithreading; standard frames).
+   * Default: min(4, cores) when there are 2 or more cores, else 0. Measured: 19 MB at level 3 took
+   * 73 ms with 2 workers vs 124 ms with none, on 2 cores.
+   */
+  workers?: number;
   asyncThresholdBytes?: number;
 }
 
 const schema = z.object({
   level: z.number().int().min(1).max(19).default(3),
+  workers: z.number().int().min(0).max(64).optional(),
   asyncThresholdBytes: z.number().int().min(0).default(DEFAULT_ASYNC_THRESHOLD_BYTES),
 });
 
-const { ZSTD_c_compressionLevel, ZSTD_d_windowLogMax } = zlib.constants;
+const { ZSTD_c_compressionLevel, ZSTD_c_nbWorkers, ZSTD_d_windowLogMax } = zlib.constants;
+const MULTITHREAD_BYTES = 1024 * 1024;
 const zstdCompressAsync = promisifyZlib(zlib.zstdCompress);
 
 const ZSTD: ZlibFormat = {
@@ -56,19 +65,20 @@ export class ZstdCompressor implements Compressor {
   readonly level: number;
   private readonly _asyncThreshold: number;
   private readonly _params: zlib.ZstdOptions;
+  private readonly _paramsLarge: zlib.ZstdOptions;
 
   constructor(options: ZstdCompressorOptions = {}) {
     const opts = parseOptions('ZstdCompressor', schema, options);
     this.level = opts.level;
     this._asyncThreshold = opts.asyncThresholdBytes;
+    const cores = availableParallelism();
+    const workers = opts.workers ?? (cores >= 2 ? Math.min(4, cores) : 0);
     this._params = { params: { [ZSTD_c_compressionLevel]: this.level } };
+    this._paramsLarge = { params: { [ZSTD_c_compressionLevel]: this.level, [ZSTD_c_nbWorkers]: workers } };
   }
 
   compress(data: Uint8Array): Uint8Array {
-    return zlib.zstdCompressSync(asBuffer(data), {
-      ...this._params,
-      chunkSize: compressChunkSize(data.length),
-    });
+    return zlib.zstdCompressSync(asBuffer(data), this._options(data.length));
   }
 
   decompress(data: Uint8Array, options: DecompressOptions): Uint8Array {
@@ -81,7 +91,7 @@ export class ZstdCompressor implements Compressor {
       this._asyncThreshold,
       options,
       () => this.compress(data),
-      () => zstdCompressAsync(asBuffer(data), { ...this._params, chunkSize: compressChunkSize(data.length) }),
+      () => zstdCompressAsync(asBuffer(data), this._options(data.length)),
     );
   }
 
@@ -93,5 +103,10 @@ export class ZstdCompressor implements Compressor {
       () => this.decompress(data, options),
       () => zlibDecompressAsync(ZSTD, data, options),
     );
+  }
+
+  private _options(size: number): zlib.ZstdOptions {
+    const params = size >= MULTITHREAD_BYTES ? this._paramsLarge : this._params;
+    return { ...params, chunkSize: compressChunkSize(size) };
   }
 }

@@ -96,3 +96,16 @@ describe('compressor options', () => {
     expect(() => new NoneCompressor().decompress(small, { maxOutputBytes: -1 })).toThrow(/maxOutputBytes/);
   });
 });
+
+describe('ZstdCompressor workers', () => {
+  it('compresses large payloads with and without zstd worker threads to standard frames', () => {
+    const big = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) % 61;
+    for (const workers of [0, 2]) {
+      const z = new ZstdCompressor({ workers });
+      const packed = z.compress(big);
+      expect(packed.length).toBeLessThan(big.length / 10);
+      expect(Buffer.from(z.decompress(packed, { maxOutputBytes: big.length })).equals(big)).toBe(true);
+    }
+  });
+});
