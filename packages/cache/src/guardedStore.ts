@@ -42,6 +42,9 @@ export interface StoreTierStats {
   latency: { count: number; totalMs: number; maxMs: number };
 }
 
+/** Default time budget of a namespace scan (list / clearPrefix). */
+const LIST_BUDGET_MS = 1000;
+
 function isKeyv(x: unknown): x is Keyv {
   return x instanceof Keyv;
 }
@@ -119,6 +122,7 @@ export class GuardedStore {
     op: () => Promise<T>,
     fallback: T,
     signal?: AbortSignal,
+    budgetMs?: number,
   ): Promise<{ ok: boolean; value: T }> {
     if (this._closed || !this._breaker.allow()) {
       this._stats.skipped++;
@@ -129,7 +133,7 @@ export class GuardedStore {
     const onAbort = (): void =>
       entry?.reject(new CacheError('ABORTED', `${this.name}: aborted by the caller`));
     try {
-      const budget = this._connected ? this._timeoutMs : this._connectTimeoutMs;
+      const budget = Math.max(budgetMs ?? 0, this._connected ? this._timeoutMs : this._connectTimeoutMs);
       const value = await new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => {
           this._stats.timeouts++;
@@ -194,6 +198,47 @@ export class GuardedStore {
 
   async clear(signal?: AbortSignal): Promise<boolean> {
     const r = await this._run(() => this.keyv.clear().then(() => true), false, signal);
+    return r.ok;
+  }
+
+  /**
+   * Live entries whose key (in this tier's namespace) starts with `prefix`, at most `limit` of them.
+   * Needs a store keyv can iterate (Redis, Map, SQL stores); `undefined` when it cannot, or on
+   * failure/timeout (budget `budgetMs`, default 1000 ms: it scans the namespace).
+   */
+  async list(
+    prefix: string,
+    limit: number,
+    signal?: AbortSignal,
+    budgetMs = LIST_BUDGET_MS,
+  ): Promise<Array<[string, unknown]> | undefined> {
+    const iterator = this.keyv.iterator;
+    if (typeof iterator !== 'function') return undefined;
+    const r = await this._run(
+      async () => {
+        const out: Array<[string, unknown]> = [];
+        for await (const [key, value] of iterator(this.keyv.namespace) as AsyncIterable<[string, unknown]>) {
+          if (typeof key === 'string' && key.startsWith(prefix) && value !== undefined)
+            out.push([key, value]);
+          if (out.length >= limit || signal?.aborted) break;
+        }
+        return out;
+      },
+      undefined,
+      signal,
+      budgetMs,
+    );
+    return r.value;
+  }
+
+  /** Deletes this tier's keys that start with `prefix`; false when the store cannot list its keys or failed. */
+  async clearPrefix(prefix: string, signal?: AbortSignal, budgetMs = LIST_BUDGET_MS): Promise<boolean> {
+    const entries = await this.list(prefix, Number.MAX_SAFE_INTEGER, signal, budgetMs);
+    if (entries === undefined) return false;
+    if (entries.length === 0) return true;
+    const keys = entries.map(([k]) => k);
+    const r = await this._run(() => this.keyv.deleteMany(keys), false, signal, budgetMs);
+    if (r.ok) this._stats.deletes += keys.length;
     return r.ok;
   }
 

@@ -354,6 +354,55 @@ export class TieredCache<V = unknown> {
   }
 
   /**
+   * Deletes every key starting with `prefix` from the in-process tiers and from the stores (stores
+   * that keyv can iterate: Redis, Map, SQL stores; a store that cannot list its keys is left as is
+   * and `false` is returned).
+   */
+  async deletePrefix(prefix: string, options?: { signal?: AbortSignal }): Promise<boolean> {
+    for (const t of this._tiers) {
+      for (const [key] of t.cache.entries()) {
+        if (key.startsWith(prefix) && t.cache.delete(key)) t.deletes++;
+      }
+    }
+    for (const [key, flight] of this._inflight)
+      if (key.startsWith(prefix))
+        flight.controller.abort(new CacheError('ABORTED', `${key} was deleted while loading`));
+    const results = await Promise.all(this._stores.map((s) => s.clearPrefix(prefix, options?.signal)));
+    return results.every(Boolean);
+  }
+
+  /**
+   * Live entries whose key starts with `prefix`: the in-process tiers first, then the stores' keys not
+   * seen yet (stores keyv can iterate), at most `limit` (default 100,000) in all.
+   */
+  async entriesWithPrefix(
+    prefix: string,
+    options?: { signal?: AbortSignal; limit?: number },
+  ): Promise<Array<[string, V]>> {
+    const limit = options?.limit ?? 100_000;
+    const out: Array<[string, V]> = [];
+    const seen = new Set<string>();
+    for (const t of this._tiers) {
+      for (const [key, e] of t.cache.entries()) {
+        if (out.length >= limit) return out;
+        if (e.n || !key.startsWith(prefix) || seen.has(key)) continue;
+        seen.add(key);
+        out.push([key, e.v as V]);
+      }
+    }
+    for (const s of this._stores) {
+      const listed = await s.list(prefix, limit, options?.signal);
+      for (const [key, value] of listed ?? []) {
+        if (out.length >= limit) return out;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push([key, value as V]);
+      }
+    }
+    return out;
+  }
+
+  /**
    * The cached value, or the loader's result (stored at the selected level and written through).
    * Concurrent calls for one key share one loader call. The loader gets a signal that aborts on
    * timeout, on close() and on delete(key); the caller's signal only stops the caller's wait.

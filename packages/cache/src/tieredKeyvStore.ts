@@ -5,18 +5,22 @@ import { type TieredCache } from './tieredCache.js';
 /**
  * The tiered cache as a keyv store adapter: `new Keyv({ store: new TieredKeyvStore(cache) })`.
  * keyv passes namespaced keys (`ns:key`) and its own serialized values; TTLs are in ms.
- * `clear()` with a namespace removes that namespace's keys from the in-process tiers; without one it
- * clears everything (lower stores included).
+ * `clear()` with a namespace removes that namespace's keys from every tier (stores included, when keyv
+ * can iterate them: Redis, Map, SQL stores); without one it clears everything.
  */
 export class TieredKeyvStore extends EventEmitter implements KeyvStoreAdapter {
-  opts: { cache: TieredCache };
+  /**
+   * `dialect`/`url` are read by keyv when an adapter has `iterator()` (it wires the iterator only for
+   * its built-in dialects and throws on a missing `url`).
+   */
+  opts: { cache: TieredCache; dialect: string; url: string };
   namespace?: string;
   private readonly _cache: TieredCache;
 
   constructor(cache: TieredCache) {
     super();
     this._cache = cache;
-    this.opts = { cache };
+    this.opts = { cache, dialect: 'hp-tiered', url: 'hp-tiered:' };
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
@@ -55,13 +59,20 @@ export class TieredKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   async clear(): Promise<void> {
     if (!this.namespace) return this._cache.clear();
-    const prefix = `${this.namespace}:`;
-    await Promise.all(
-      this._cache
-        .localEntries()
-        .filter((e) => e.key.startsWith(prefix))
-        .map((e) => this._cache.delete(e.key)),
-    );
+    await this._cache.deletePrefix(`${this.namespace}:`);
+  }
+
+  /**
+   * `[key, stored value]` of every live entry in `namespace` (all entries without one): in-process
+   * tiers first, then the stores that keyv can iterate. keyv 5 only wires `keyv.iterator()` to stores
+   * whose dialect it knows; see the README for the one line that wires this one.
+   */
+  async *iterator<Value>(
+    namespace?: string,
+  ): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
+    const ns = namespace ?? this.namespace;
+    for (const [key, value] of await this._cache.entriesWithPrefix(ns ? `${ns}:` : ''))
+      yield [key, value as Awaited<Value>];
   }
 
   async disconnect(): Promise<void> {
