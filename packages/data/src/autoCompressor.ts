@@ -25,7 +25,7 @@ export interface AutoCompressorOptions {
   /** Payloads of at least this size use `large`, smaller ones `small`; default 32 KiB. */
   largeBytes?: number;
   /**
-   * `balanced` (default): gzip level 1 below `largeBytes`, zstd level 3 from it (about as small as
+   * `balanced` (default): gzip level 1 below `largeBytes`, zstd level 4 from it (about as small as
    * gzip level 6, several times faster). `speed`: LZ4 for everything compressible.
    */
   prefer?: 'speed' | 'balanced';
@@ -51,7 +51,7 @@ const schema = z.object({
 /**
  * Picks a compressor per payload: none for small or incompressible data (an LZ4 probe of the first
  * few KiB measures the ratio), else gzip level 1 (native zlib; smallest and fastest below ~32 KiB) or
- * zstd level 3 (from ~32 KiB on: faster than gzip level 1 and smaller), or LZ4 everywhere with
+ * zstd level 4 (from ~32 KiB on: faster than gzip level 1 and smaller), or LZ4 everywhere with
  * `prefer: 'speed'`.
  * Measured thresholds: benchmark/RESULTS.md.
  *
@@ -76,7 +76,7 @@ export class AutoCompressor implements Compressor {
       this.large = this.probe;
     } else {
       this.small = new GzipCompressor({ level: 1 });
-      this.large = new ZstdCompressor({ level: 3 });
+      this.large = new ZstdCompressor({ level: 4 });
     }
     this._byId = [this.none, new GzipCompressor(), new DeflateCompressor(), this.probe, new ZstdCompressor()];
   }
