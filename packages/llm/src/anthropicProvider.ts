@@ -1,5 +1,4 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { type Agent } from 'undici';
 import { z } from 'zod';
 import { CallScope } from './callScope.js';
 import { type LlmError, LlmInvalidResponseError, LlmOptionsError } from './errors.js';
@@ -12,7 +11,7 @@ import {
   type LlmStreamEvent,
   type LlmToolCall,
 } from './llmTypes.js';
-import { createTransport, parseProviderOptions, transportOptionShape } from './providerOptions.js';
+import { parseProviderOptions, Transport, transportOptionShape } from './providerOptions.js';
 import { parseRateLimitHeaders } from './rateLimitHeaders.js';
 import { mapSdkError } from './sdkErrors.js';
 
@@ -59,7 +58,8 @@ export class AnthropicProvider implements LlmProvider {
   readonly name: string;
   readonly client: Anthropic;
   private readonly _options: z.output<typeof optionsSchema>;
-  private readonly _ownAgent: Agent | undefined;
+  /** The HTTP path of the SDK: an @hp/pool keep-alive pool per origin, or your dispatcher / fetch. */
+  readonly transport: Transport;
   private readonly _apiKey: string;
 
   constructor(options: AnthropicProviderOptions = {}) {
@@ -69,8 +69,8 @@ export class AnthropicProvider implements LlmProvider {
     this._apiKey = o.apiKey ?? process.env.ANTHROPIC_API_KEY ?? '';
     if (!this._apiKey)
       throw new LlmOptionsError('apiKey', 'no API key: pass apiKey or set ANTHROPIC_API_KEY');
-    const transport = createTransport(o);
-    this._ownAgent = transport.ownAgent;
+    const transport = new Transport(o);
+    this.transport = transport;
     this.client = new Anthropic({
       apiKey: this._apiKey,
       maxRetries: 0,
@@ -262,8 +262,13 @@ export class AnthropicProvider implements LlmProvider {
     return mapSdkError(err, { where: `${this._what} ${what}`, scope, secrets: [this._apiKey] });
   }
 
+  /** See LlmProvider.usePool: sizes the keep-alive pool for a client's concurrency; call the result to release. */
+  usePool(connections: number): () => Promise<void> {
+    return this.transport.use(connections);
+  }
+
   async close(): Promise<void> {
-    await this._ownAgent?.close();
+    await this.transport.close();
   }
 }
 

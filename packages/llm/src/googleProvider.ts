@@ -6,7 +6,6 @@ import {
   GoogleGenAI,
   type Part,
 } from '@google/genai';
-import { type Agent } from 'undici';
 import { z } from 'zod';
 import { CallScope } from './callScope.js';
 import { type LlmError, LlmInvalidResponseError, LlmOptionsError } from './errors.js';
@@ -22,7 +21,7 @@ import {
   type LlmStreamEvent,
   type LlmToolCall,
 } from './llmTypes.js';
-import { createTransport, parseProviderOptions, transportOptionShape } from './providerOptions.js';
+import { parseProviderOptions, Transport, transportOptionShape } from './providerOptions.js';
 import { parseRateLimitHeaders } from './rateLimitHeaders.js';
 import { mapSdkError } from './sdkErrors.js';
 
@@ -67,7 +66,8 @@ function finishReason(reason: string | undefined, hasCalls: boolean): LlmFinishR
 export class GoogleProvider implements LlmProvider {
   readonly name: string;
   readonly client: GoogleGenAI;
-  private readonly _ownAgent: Agent | undefined;
+  /** The HTTP path of the SDK: an @hp/pool keep-alive pool per origin, or your dispatcher / fetch. */
+  readonly transport: Transport;
   private readonly _apiKey: string;
   private readonly _baseURL: string;
 
@@ -76,8 +76,8 @@ export class GoogleProvider implements LlmProvider {
     this.name = o.name;
     this._apiKey = o.apiKey ?? process.env.GEMINI_API_KEY ?? process.env.GOOGLE_API_KEY ?? '';
     if (!this._apiKey) throw new LlmOptionsError('apiKey', 'no API key: pass apiKey or set GEMINI_API_KEY');
-    const transport = createTransport(o);
-    this._ownAgent = transport.ownAgent;
+    const transport = new Transport(o);
+    this.transport = transport;
     this._baseURL = o.baseURL ?? 'https://generativelanguage.googleapis.com';
     this.client = new GoogleGenAI({
       apiKey: this._apiKey,
@@ -333,8 +333,13 @@ export class GoogleProvider implements LlmProvider {
     return mapSdkError(err, { where: `${this._what} ${what}`, scope, secrets: [this._apiKey] });
   }
 
+  /** See LlmProvider.usePool: sizes the keep-alive pool for a client's concurrency; call the result to release. */
+  usePool(connections: number): () => Promise<void> {
+    return this.transport.use(connections);
+  }
+
   async close(): Promise<void> {
-    await this._ownAgent?.close();
+    await this.transport.close();
   }
 }
 

@@ -45,7 +45,8 @@ export type { AnthropicProviderOptions } from './anthropicProvider.js';
 export { GoogleProvider, googleProvider } from './googleProvider.js';
 export type { GoogleProviderOptions } from './googleProvider.js';
 export { mapSdkError } from './sdkErrors.js';
-export type { FetchLike } from './providerOptions.js';
+export { Transport } from './providerOptions.js';
+export type { FetchLike, TransportStats } from './providerOptions.js';
 export { LlmClient, createLlmClient, toLlmError } from './llmClient.js';
 export type {
   LlmClientOptions,

@@ -284,6 +284,7 @@ export class LlmClient {
   private readonly _usage: Record<string, ModelUsage> = {};
   private readonly _metrics: LlmMetrics;
   private readonly _unregister: () => void;
+  private readonly _releasePool: (() => Promise<void>) | undefined;
   private readonly _tracer = trace.getTracer('@hp/llm');
   private _closed = false;
 
@@ -370,6 +371,8 @@ export class LlmClient {
         process: (items, ctx) => this._processEmbeddings(items, ctx.priority),
       });
     }
+    // the provider's @hp/pool keep-alive pool gets a connection per concurrent request; released on close()
+    this._releasePool = o.provider.usePool?.(o.concurrency);
     this._metrics = o.metrics ?? defaultLlmMetrics();
     this._unregister = this._metrics.register(this._counters, { 'gen_ai.provider.name': o.provider.name });
   }
@@ -877,8 +880,9 @@ export class LlmClient {
   }
 
   /**
-   * Settles every pending call (CLOSED / cancelled), clears every timer and closes the cache it created. The
-   * provider is not closed (it may be shared): call `client.provider.close()` when done with it.
+   * Settles every pending call (CLOSED / cancelled), clears every timer, closes the cache it created and
+   * releases the provider's keep-alive pool (closed when no other client uses it). The provider itself stays
+   * usable (it may be shared); `client.provider.close()` closes it for good.
    */
   async close(): Promise<void> {
     if (this._closed) return;
@@ -887,6 +891,7 @@ export class LlmClient {
     this._embedBatcher?.close();
     await this.runner.close();
     if (this._ownsCache) await this.cache?.close();
+    await this._releasePool?.();
     this._unregister();
   }
 }

@@ -137,6 +137,12 @@ export interface LlmProvider {
   /** Present when the API takes several prompts in one request. */
   completeBatch?(request: LlmPromptBatchRequest, options?: LlmCallOptions): Promise<LlmPromptBatchResponse>;
   embed?(request: LlmEmbeddingRequest, options?: LlmCallOptions): Promise<LlmEmbeddingResponse>;
+  /**
+   * An LlmClient with `connections` concurrent requests starts using the provider: the keep-alive pool the
+   * provider creates gets at least that many connections. The returned function releases it; the pool closes
+   * when its last client releases it (and reopens on a later request).
+   */
+  usePool?(connections: number): () => Promise<void>;
   /** Releases the HTTP connections the provider created (not the ones it was given). */
   close(): Promise<void>;
 }

@@ -1,5 +1,4 @@
 import OpenAI from 'openai';
-import { type Agent } from 'undici';
 import { z } from 'zod';
 import { CallScope } from './callScope.js';
 import { type LlmError, LlmInvalidResponseError, LlmOptionsError } from './errors.js';
@@ -19,7 +18,7 @@ import {
 } from './llmTypes.js';
 import { parseRateLimitHeaders } from './rateLimitHeaders.js';
 import { mapSdkError } from './sdkErrors.js';
-import { createTransport, parseProviderOptions, transportOptionShape } from './providerOptions.js';
+import { parseProviderOptions, Transport, transportOptionShape } from './providerOptions.js';
 
 const optionsSchema = z
   .object({
@@ -58,13 +57,14 @@ type ChatParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 
 /**
  * OpenAI and any OpenAI-compatible server through the official `openai` SDK, with the SDK's retries off
- * (@hp/async owns retries) and HTTP through an undici keep-alive Agent (or the `fetch`/`dispatcher` you pass).
+ * (@hp/async owns retries) and HTTP through an @hp/pool keep-alive pool (or the `fetch`/`dispatcher` you pass).
  */
 export class OpenAiProvider implements LlmProvider {
   readonly name: string;
   readonly client: OpenAI;
   private readonly _options: z.output<typeof optionsSchema>;
-  private readonly _ownAgent: Agent | undefined;
+  /** The HTTP path of the SDK: an @hp/pool keep-alive pool per origin, or your dispatcher / fetch. */
+  readonly transport: Transport;
   private readonly _apiKey: string;
 
   constructor(options: OpenAiProviderOptions = {}) {
@@ -78,8 +78,8 @@ export class OpenAiProvider implements LlmProvider {
         'no API key: pass apiKey or set OPENAI_API_KEY (any string for servers without auth)',
       );
     }
-    const transport = createTransport(o);
-    this._ownAgent = transport.ownAgent;
+    const transport = new Transport(o);
+    this.transport = transport;
     this.client = new OpenAI({
       apiKey: this._apiKey,
       maxRetries: 0,
@@ -365,8 +365,13 @@ export class OpenAiProvider implements LlmProvider {
     return mapSdkError(err, { where: `${this._what} ${what}`, scope, secrets: [this._apiKey] });
   }
 
+  /** See LlmProvider.usePool: sizes the keep-alive pool for a client's concurrency; call the result to release. */
+  usePool(connections: number): () => Promise<void> {
+    return this.transport.use(connections);
+  }
+
   async close(): Promise<void> {
-    await this._ownAgent?.close();
+    await this.transport.close();
   }
 }
 

@@ -294,4 +294,34 @@ describe('LlmClient under limits and faults', () => {
       await emu.close();
     }
   });
+  it("sends through the provider's @hp/pool keep-alive pool sized from its concurrency, closed on close()", async () => {
+    const emu = await startEmulator({ timeScale: 0.002, latency: { ttftMs: 500, ttftSigma: 0 }, seed: 8 });
+    const p = openaiProvider({ baseURL: emu.url, apiKey: 'test' });
+    const concurrency = 4;
+    const c = new LlmClient({ provider: p, concurrency, rateLimit: false, cache: false, batch: false });
+    try {
+      expect(p.transport.maxSize).toBe(concurrency);
+      const n = 120;
+      const all = await Promise.all(
+        Array.from({ length: n }, (_, i) => c.complete(ask(`keep-alive ${i}`, { temperature: 0 }))),
+      );
+      expect(all).toHaveLength(n);
+      const s = emu.stats();
+      expect(s.requests).toBe(n);
+      // keep-alive reuse: 120 requests over at most `concurrency` sockets
+      expect(s.connections).toBeGreaterThan(0);
+      expect(s.connections).toBeLessThanOrEqual(concurrency);
+      expect(p.transport.stats()).toMatchObject({ pools: 1 });
+      expect(p.transport.stats().connected).toBeLessThanOrEqual(concurrency);
+    } finally {
+      await c.close();
+    }
+    // the client released the pool: closed, and reopened by a later direct request
+    expect(p.transport.stats().pools).toBe(0);
+    await p.complete(ask('after close', { temperature: 0 }));
+    expect(p.transport.stats().pools).toBe(1);
+    await p.close();
+    expect(p.transport.stats().pools).toBe(0);
+    await emu.close();
+  });
 });

@@ -260,6 +260,28 @@ describe('openaiProvider against the emulator', () => {
     }
   });
 
+  it('bounds its own keep-alive pool by pool.max_size (llm_primary by default) and reuses the sockets', async () => {
+    const slow = await startEmulator({ timeScale: 0.002, latency: { ttftMs: 500, ttftSigma: 0 }, seed: 4 });
+    const p = openaiProvider({ baseURL: slow.url, apiKey: 'test', pool: { max_size: 3, max_idle_time: 30 } });
+    const d = openaiProvider({ baseURL: slow.url, apiKey: 'test' });
+    try {
+      expect(d.transport.maxSize).toBe(15); // the sketch's llm_primary pool without a client
+      // 40 requests at once, no concurrency limit in front: the pool is what bounds the sockets
+      await Promise.all(Array.from({ length: 40 }, (_, i) => p.complete(ask(`bounded ${i}`))));
+      const s = slow.stats();
+      expect(s.requests).toBe(40);
+      expect(s.connections).toBeLessThanOrEqual(3);
+      expect(s.maxOpenConnections).toBeLessThanOrEqual(3);
+      expect(() => openaiProvider({ baseURL: slow.url, apiKey: 'x', pool: { max_size: -1 } })).toThrow(
+        /pool\.max_size/,
+      );
+    } finally {
+      await p.close();
+      await d.close();
+      await slow.close();
+    }
+  });
+
   it('validates options and never leaks the key when it is missing', () => {
     const saved = process.env.OPENAI_API_KEY;
     delete process.env.OPENAI_API_KEY;

@@ -4,7 +4,7 @@
  * offers, and the wire format is small (JSON bodies and server-sent events).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type AddressInfo, type Socket } from 'node:net';
 import {
   type Answer,
   type AnswerMessage,
@@ -43,6 +43,11 @@ export interface EmulatorStats {
   faults: Record<FaultKind, number>;
   inFlight: number;
   maxInFlight: number;
+  /** TCP connections accepted (keep-alive reuse shows as connections much lower than requests). */
+  connections: number;
+  /** Connections open now, and the most open at once. */
+  openConnections: number;
+  maxOpenConnections: number;
 }
 
 export interface Emulator {
@@ -116,6 +121,9 @@ function newStats(): EmulatorStats {
     faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
     inFlight: 0,
     maxInFlight: 0,
+    connections: 0,
+    openConnections: 0,
+    maxOpenConnections: 0,
   };
 }
 
@@ -306,6 +314,14 @@ class EmulatorServer implements Emulator {
     this._server = createServer((req, res) => this._handle(req, res));
     this._server.keepAliveTimeout = 30_000;
     this._server.headersTimeout = 35_000;
+    this._server.on('connection', (socket: Socket) => {
+      const s = this._stats;
+      s.connections++;
+      s.openConnections++;
+      if (s.openConnections > s.maxOpenConnections) s.maxOpenConnections = s.openConnections;
+      // counted on the stats object of its time: a reset keeps the open ones (carried over below)
+      socket.once('close', () => this._stats.openConnections--);
+    });
   }
 
   get url(): string {
@@ -342,10 +358,12 @@ class EmulatorServer implements Emulator {
   }
 
   resetStats(): void {
-    const { inFlight, maxInFlight } = this._stats;
+    const { inFlight, maxInFlight, openConnections } = this._stats;
     this._stats = newStats();
     this._stats.inFlight = inFlight;
     this._stats.maxInFlight = maxInFlight;
+    this._stats.openConnections = openConnections;
+    this._stats.maxOpenConnections = openConnections;
   }
 
   close(): Promise<void> {
