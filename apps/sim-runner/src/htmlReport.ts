@@ -31,6 +31,16 @@ export function renderHtmlReport(report: RunReport): string {
       'Throughput limit (X_max)',
       report.throughputLimit === null ? 'n/a' : `${report.throughputLimit.toFixed(1)} req/s`,
     ],
+    [
+      'Step-barrier bound',
+      report.stepBarrierLimit === null ? 'n/a' : `${report.stepBarrierLimit.toFixed(1)} req/s`,
+    ],
+    [
+      'Throughput / X_max',
+      report.throughputLimit === null
+        ? 'n/a'
+        : `${((100 * report.throughput) / report.throughputLimit).toFixed(1)}%`,
+    ],
   ];
   const charts = [
     lineChart(

@@ -5,6 +5,7 @@ import { LlmClient, openaiProvider, startEmulator, type Emulator } from '@hp/llm
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { LlmWealthModel, type Decision } from './models/llmWealth.js';
 import type { DriverContext, SimulationDriver } from './simulationDriver.js';
+import { throughputLimits, type ThroughputLimits } from './throughputLimit.js';
 
 /** Settings of the `llm` driver (CLI flags). */
 export interface LlmDriverSettings {
@@ -99,8 +100,28 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     rateLimit: emulator ? (timeScale > 0 ? { interval: Math.max(1, 60_000 * timeScale) } : false) : {},
   });
   const side = Math.max(2, Math.ceil(Math.sqrt(scenario.agents / 2)));
-  let missSeconds = 0;
-  let misses = 0;
+  let cachedLimits: ThroughputLimits | null | undefined;
+  const limits = (): ThroughputLimits | null => {
+    if (cachedLimits !== undefined) return cachedLimits;
+    if (!emulator) return (cachedLimits = null);
+    const stats = emulator.stats();
+    if (stats.prompts === 0) return null;
+    const o = emulator.options;
+    cachedLimits = throughputLimits(
+      {
+        latency: o.latency,
+        timeScale: o.timeScale,
+        concurrency: scenario.concurrency,
+        outputTokens: stats.outputTokens / stats.prompts,
+        inputTokens: stats.inputTokens / stats.prompts,
+        rpm: o.rpm,
+        tpm: o.tpm,
+      },
+      scenario.agents,
+      { seed },
+    );
+    return cachedLimits;
+  };
   const llmModel = settings.llmModel ?? 'gpt-4o-mini';
   const model: LlmWealthModel = new LlmWealthModel({
     n: scenario.agents,
@@ -114,7 +135,6 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     decide: (agent, signal): Promise<Decision> =>
       inSpan('agent.step', { 'sim.agent.id': agent.uniqueId }, () =>
         inSpan('llm.decide', { 'gen_ai.request.model': llmModel }, async (span) => {
-          const start = recorder.clock();
           const decision: Decision = await recorder.time(
             () => agent.decide(signal),
             (d) => ({ ok: !d.failed && !d.malformed, llmCall: !d.cached, cacheHit: d.cached }),
@@ -125,10 +145,6 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
             'sim.decision.malformed': decision.malformed,
             'sim.decision.failed': decision.failed,
           });
-          if (!decision.cached) {
-            missSeconds += (recorder.clock() - start) / 1000;
-            misses++;
-          }
           return decision;
         }),
       ),
@@ -139,15 +155,11 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     dataCollector: model.dataCollector,
     step: (signal) => model.stepAsync(signal),
     modelSeries: () => ({ Gini: model.dataCollector.modelSeries('Gini') as number[] }),
-    // Little's law: with `concurrency` calls in flight, each taking the measured mean time of a cache miss,
-    // at most concurrency / latency calls per second; a provider limit (emulator rpm) caps it further.
-    throughputLimit: () => {
-      if (misses === 0) return null;
-      let limit = scenario.concurrency / (missSeconds / misses);
-      const rpm = emulator?.options.rpm;
-      if (rpm !== undefined && timeScale > 0) limit = Math.min(limit, rpm / 60 / timeScale);
-      return limit;
-    },
+    // X_max and the step barrier's bound from the configuration: the emulator's latency model and time scale,
+    // its rate limits, the scenario's agents and concurrency. Only the mean token counts per request come from
+    // the emulator's own counters (the answers' sizes); no measured latency enters. Unknown for a real server.
+    throughputLimit: () => limits()?.xMax ?? null,
+    stepBarrierLimit: () => limits()?.stepBarrierLimit ?? null,
     close: async () => {
       await client.close();
       await cache?.close();

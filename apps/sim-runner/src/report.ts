@@ -46,6 +46,11 @@ export interface RunReport {
   cacheHitRate: number | null;
   /** X_max (requests per second) for the configured latency, concurrency and limits; null if not applicable. */
   throughputLimit: number | null;
+  /**
+   * The best rate (requests per second) of a step-synchronous loop under the same configuration: each step
+   * waits for its slowest decision; null if not applicable. At most `throughputLimit`.
+   */
+  stepBarrierLimit: number | null;
   targets: TargetResult[];
   allTargetsMet: boolean;
   series: {
@@ -72,6 +77,7 @@ export interface BuildReportInput {
   recorder: MetricsRecorder;
   targets: PerformanceTargets;
   throughputLimit: number | null;
+  stepBarrierLimit?: number | null;
   modelSeries: Record<string, number[]>;
   modelVars: Row[];
 }
@@ -154,6 +160,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     errorRate,
     cacheHitRate,
     throughputLimit: input.throughputLimit,
+    stepBarrierLimit: input.stepBarrierLimit ?? null,
     targets: results,
     allTargetsMet: results.every((r) => r.status !== 'fail'),
     series: {
@@ -206,6 +213,15 @@ export function formatReportTable(report: RunReport): string {
       (report.throughputLimit !== null
         ? `; throughput limit X_max ${report.throughputLimit.toFixed(1)} req/s`
         : ''),
+    ...(report.throughputLimit !== null
+      ? [
+          `  throughput ${report.throughput.toFixed(1)} req/s = ${((100 * report.throughput) / report.throughputLimit).toFixed(0)}% of X_max` +
+            (report.stepBarrierLimit !== null
+              ? `; step-barrier bound ${report.stepBarrierLimit.toFixed(1)} req/s ` +
+                `(${((100 * report.stepBarrierLimit) / report.throughputLimit).toFixed(0)}% of X_max)`
+              : ''),
+        ]
+      : []),
     ...Object.entries(report.series.model)
       .filter(([, values]) => values.length > 0)
       .map(

@@ -132,6 +132,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
       recorder,
       targets: config.benchmarking.load_testing.performance_targets,
       throughputLimit: driver.throughputLimit(),
+      stepBarrierLimit: driver.stepBarrierLimit?.() ?? null,
       modelSeries: driver.modelSeries(),
       modelVars: driver.dataCollector.modelVars(),
     });

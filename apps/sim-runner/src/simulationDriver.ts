@@ -31,6 +31,8 @@ export interface SimulationDriver {
   modelSeries(): Record<string, number[]>;
   /** X_max in requests per second for the configured latency, concurrency and limits; null if meaningless. */
   throughputLimit(): number | null;
+  /** The best rate a step-synchronous loop can reach under the same configuration; null if meaningless. */
+  stepBarrierLimit?(): number | null;
   /** Releases what the driver opened (clients, emulator, pools). */
   close(): Promise<void>;
 }

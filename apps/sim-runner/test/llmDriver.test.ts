@@ -47,7 +47,8 @@ describe('LLM-agent model end to end (emulator in-process)', () => {
     expect(ra.llmCalls + ra.cacheHits).toBe(60);
     expect(ra.llmCalls).toBeGreaterThan(0);
     expect(ra.errors).toBe(0);
-    expect(ra.throughputLimit).toBeGreaterThan(0);
+    // Time scale 0: the emulator does not wait, so no latency bounds the rate (and no limits are configured).
+    expect(ra.throughputLimit).toBeNull();
     expect(ra.targets.find((t: { name: string }) => t.name === 'cache_hit_rate').status).not.toBe('n/a');
     await run([
       'run',
@@ -65,6 +66,38 @@ describe('LLM-agent model end to end (emulator in-process)', () => {
     ]);
     const rb = JSON.parse(readFileSync(b, 'utf8'));
     expect(rb.modelVars).toEqual(ra.modelVars);
+  });
+
+  it('reports X_max and the step-barrier bound from the configured latency model, not the measured one', async () => {
+    const report = join(dir, 'limits.json');
+    const { code, out } = await run([
+      'run',
+      '--model',
+      'llm',
+      '--seed',
+      '2',
+      '--steps',
+      '2',
+      '--time-scale',
+      '0.001',
+      '--quiet',
+      '--report',
+      report,
+    ]);
+    expect(code).toBe(0);
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    // Emulator defaults: ttft median 300 ms (sigma 0.25), 15 ms per output token (sigma 0.15), time scale 0.001,
+    // normal_load's concurrency 5. The answers' token counts are between 1 and the request's max_tokens (60).
+    const ttft = 300 * Math.exp(0.25 ** 2 / 2);
+    const perToken = 15 * Math.exp(0.15 ** 2 / 2);
+    const lo = 5 / (((ttft + perToken * 60) * 0.001) / 1000);
+    const hi = 5 / (((ttft + perToken * 1) * 0.001) / 1000);
+    expect(r.throughputLimit).toBeGreaterThan(lo);
+    expect(r.throughputLimit).toBeLessThan(hi);
+    // 10 agents on 5 lanes: each step waits for its slowest decision.
+    expect(r.stepBarrierLimit).toBeGreaterThan(0);
+    expect(r.stepBarrierLimit).toBeLessThan(r.throughputLimit);
+    expect(out).toMatch(/% of X_max; step-barrier bound [\d.]+ req\/s/);
   });
 
   it('replays a run from a persistent cache: zero LLM calls, identical output', async () => {
