@@ -12,7 +12,7 @@ import {
   type LlmToolCall,
 } from './llmTypes.js';
 import { parseProviderOptions, Transport, transportOptionShape } from './providerOptions.js';
-import { parseRateLimitHeaders } from './rateLimitHeaders.js';
+import { rateLimitInfoFromHeaders } from './rateLimitHeaders.js';
 import { mapSdkError } from './sdkErrors.js';
 
 const optionsSchema = z
@@ -185,7 +185,7 @@ export class AnthropicProvider implements LlmProvider {
           },
         ],
         usage: { inputTokens: data.usage?.input_tokens ?? 0, outputTokens: data.usage?.output_tokens ?? 0 },
-        rateLimit: parseRateLimitHeaders(response.headers),
+        rateLimit: rateLimitInfoFromHeaders(response.headers),
       };
     } catch (err) {
       throw this.mapError(err, scope, 'message');
@@ -248,7 +248,7 @@ export class AnthropicProvider implements LlmProvider {
             },
           ],
           usage,
-          rateLimit: parseRateLimitHeaders(response.headers),
+          rateLimit: rateLimitInfoFromHeaders(response.headers),
         },
       };
     } catch (err) {

@@ -22,7 +22,7 @@ import {
   type LlmToolCall,
 } from './llmTypes.js';
 import { parseProviderOptions, Transport, transportOptionShape } from './providerOptions.js';
-import { parseRateLimitHeaders } from './rateLimitHeaders.js';
+import { rateLimitInfoFromHeaders } from './rateLimitHeaders.js';
 import { mapSdkError } from './sdkErrors.js';
 
 const optionsSchema = z
@@ -223,7 +223,7 @@ export class GoogleProvider implements LlmProvider {
           outputTokens:
             (res.usageMetadata?.candidatesTokenCount ?? 0) + (res.usageMetadata?.thoughtsTokenCount ?? 0),
         },
-        rateLimit: parseRateLimitHeaders(res.sdkHttpResponse?.headers),
+        rateLimit: rateLimitInfoFromHeaders(res.sdkHttpResponse?.headers),
       };
     } catch (err) {
       throw this.mapError(err, scope, 'generateContent');
@@ -288,7 +288,7 @@ export class GoogleProvider implements LlmProvider {
             };
           }),
           usage,
-          rateLimit: parseRateLimitHeaders(headers),
+          rateLimit: rateLimitInfoFromHeaders(headers),
         },
       };
     } catch (err) {
@@ -320,7 +320,7 @@ export class GoogleProvider implements LlmProvider {
         model: request.model,
         vectors: embeddings.map((e) => Float32Array.from(e.values ?? [])),
         usage: { inputTokens: 0, outputTokens: 0 },
-        rateLimit: parseRateLimitHeaders(res.sdkHttpResponse?.headers),
+        rateLimit: rateLimitInfoFromHeaders(res.sdkHttpResponse?.headers),
       };
     } catch (err) {
       throw this.mapError(err, scope, 'embedContent');

@@ -31,12 +31,7 @@ export type {
   LlmCallOptions,
   LlmProvider,
 } from './llmTypes.js';
-export {
-  parseRateLimitHeaders,
-  parseRetryAfter,
-  parseDuration,
-  retryAfterFromHeaders,
-} from './rateLimitHeaders.js';
+export { rateLimitInfoFromHeaders, retryAfterFromHeaders } from './rateLimitHeaders.js';
 export type { HeaderSource } from './rateLimitHeaders.js';
 export { OpenAiProvider, openaiProvider } from './openaiProvider.js';
 export type { OpenAiProviderOptions } from './openaiProvider.js';

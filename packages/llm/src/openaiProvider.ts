@@ -16,7 +16,7 @@ import {
   type LlmStreamEvent,
   type LlmToolCall,
 } from './llmTypes.js';
-import { parseRateLimitHeaders } from './rateLimitHeaders.js';
+import { rateLimitInfoFromHeaders } from './rateLimitHeaders.js';
 import { mapSdkError } from './sdkErrors.js';
 import { parseProviderOptions, Transport, transportOptionShape } from './providerOptions.js';
 
@@ -188,7 +188,7 @@ export class OpenAiProvider implements LlmProvider {
           inputTokens: data.usage?.prompt_tokens ?? 0,
           outputTokens: data.usage?.completion_tokens ?? 0,
         },
-        rateLimit: parseRateLimitHeaders(response.headers),
+        rateLimit: rateLimitInfoFromHeaders(response.headers),
       };
     } catch (err) {
       throw this.mapError(err, scope, 'chat completion');
@@ -258,7 +258,7 @@ export class OpenAiProvider implements LlmProvider {
             };
           }),
           usage,
-          rateLimit: parseRateLimitHeaders(response.headers),
+          rateLimit: rateLimitInfoFromHeaders(response.headers),
         },
       };
     } catch (err) {
@@ -314,7 +314,7 @@ export class OpenAiProvider implements LlmProvider {
           inputTokens: data.usage?.prompt_tokens ?? 0,
           outputTokens: data.usage?.completion_tokens ?? 0,
         },
-        rateLimit: parseRateLimitHeaders(response.headers),
+        rateLimit: rateLimitInfoFromHeaders(response.headers),
       };
     } catch (err) {
       throw this.mapError(err, scope, 'completion batch');
@@ -351,7 +351,7 @@ export class OpenAiProvider implements LlmProvider {
         model: String(data.model ?? request.model),
         vectors,
         usage: { inputTokens: data.usage?.prompt_tokens ?? 0, outputTokens: 0 },
-        rateLimit: parseRateLimitHeaders(response.headers),
+        rateLimit: rateLimitInfoFromHeaders(response.headers),
       };
     } catch (err) {
       throw this.mapError(err, scope, 'embeddings');

@@ -1,117 +1,41 @@
+/**
+ * The LLM-specific part of reading rate-limit headers. The parsing itself (retry-after(-ms), `x-ratelimit-*`,
+ * `anthropic-ratelimit-*`, Go-style durations, RFC 3339 resets) is @hp/async's `parseRateLimitHeaders`, the
+ * same parser its rate limiter learns from; this file only flattens its result into the `RateLimitInfo` carried by
+ * an LlmResponse and derives the wait of a 429 that has no retry-after.
+ */
+import { type HeaderSource, parseRateLimitHeaders } from '@hp/async';
 import { type RateLimitInfo } from './llmTypes.js';
 
-/** Something with header lookup: a fetch `Headers`, or a plain record. */
-export type HeaderSource =
-  { get(name: string): string | null } | Record<string, string | string[] | undefined>;
+export type { HeaderSource };
 
-function getter(headers: HeaderSource | undefined): (name: string) => string | undefined {
-  if (!headers) return () => undefined;
-  if (typeof (headers as { get?: unknown }).get === 'function') {
-    const h = headers as { get(name: string): string | null };
-    return (name) => h.get(name) ?? undefined;
-  }
-  const rec = headers as Record<string, string | string[] | undefined>;
-  const lower: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(rec)) lower[k.toLowerCase()] = Array.isArray(v) ? v[0] : v;
-  return (name) => lower[name];
-}
-
-/** "1s", "6m0s", "120ms", "1h2m3.5s", "0.5" (seconds) -> ms; undefined when unreadable. */
-export function parseDuration(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const t = text.trim();
-  if (t === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
-  let total = 0;
-  let consumed = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(t)) !== null) {
-    const v = Number(m[1]);
-    total += m[2] === 'h' ? v * 3_600_000 : m[2] === 'm' ? v * 60_000 : m[2] === 's' ? v * 1000 : v;
-    consumed += m[0].length;
-  }
-  return consumed === t.length ? total : undefined;
-}
-
-function num(text: string | undefined): number | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/** An RFC 3339 / HTTP date -> ms from now (>= 0). */
-function untilDate(text: string | undefined, now: number): number | undefined {
-  if (!text) return undefined;
-  const at = Date.parse(text);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
-}
-
-/** retry-after-ms, else retry-after (seconds or an HTTP date). */
-export function parseRetryAfter(headers: HeaderSource | undefined, now = Date.now()): number | undefined {
-  const get = getter(headers);
-  const ms = num(get('retry-after-ms'));
-  if (ms !== undefined) return Math.max(0, ms);
-  const ra = get('retry-after');
-  if (ra === undefined) return undefined;
-  const seconds = num(ra);
-  if (seconds !== undefined) return Math.max(0, seconds * 1000);
-  return untilDate(ra, now);
-}
-
-/**
- * Reads OpenAI-style `x-ratelimit-*` headers (also sent by the emulator, vLLM, Azure, ...) and Anthropic's
- * `anthropic-ratelimit-*` headers (resets as RFC 3339 times) into one shape.
- */
-export function parseRateLimitHeaders(headers: HeaderSource | undefined, now = Date.now()): RateLimitInfo {
-  const get = getter(headers);
+/** What the provider's response headers say about its limits, flattened (every field optional). */
+export function rateLimitInfoFromHeaders(
+  headers: HeaderSource | null | undefined,
+  now = Date.now(),
+): RateLimitInfo {
+  const parsed = parseRateLimitHeaders(headers, now);
   const info: RateLimitInfo = {};
-  const set = <K extends keyof RateLimitInfo>(key: K, value: number | undefined): void => {
-    if (value !== undefined) info[key] = value;
-  };
-  set(
-    'limitRequests',
-    num(get('x-ratelimit-limit-requests')) ?? num(get('anthropic-ratelimit-requests-limit')),
-  );
-  set(
-    'remainingRequests',
-    num(get('x-ratelimit-remaining-requests')) ?? num(get('anthropic-ratelimit-requests-remaining')),
-  );
-  set(
-    'resetRequestsMs',
-    parseDuration(get('x-ratelimit-reset-requests')) ??
-      untilDate(get('anthropic-ratelimit-requests-reset'), now),
-  );
-  set(
-    'limitTokens',
-    num(get('x-ratelimit-limit-tokens')) ??
-      num(get('anthropic-ratelimit-tokens-limit')) ??
-      num(get('anthropic-ratelimit-input-tokens-limit')),
-  );
-  set(
-    'remainingTokens',
-    num(get('x-ratelimit-remaining-tokens')) ??
-      num(get('anthropic-ratelimit-tokens-remaining')) ??
-      num(get('anthropic-ratelimit-input-tokens-remaining')),
-  );
-  set(
-    'resetTokensMs',
-    parseDuration(get('x-ratelimit-reset-tokens')) ??
-      untilDate(get('anthropic-ratelimit-tokens-reset'), now) ??
-      untilDate(get('anthropic-ratelimit-input-tokens-reset'), now),
-  );
-  set('retryAfterMs', parseRetryAfter(headers, now));
+  const { requests, tokens, retryAfterMs } = parsed;
+  if (requests?.limit !== undefined) info.limitRequests = requests.limit;
+  if (requests?.remaining !== undefined) info.remainingRequests = requests.remaining;
+  if (requests?.resetMs !== undefined) info.resetRequestsMs = requests.resetMs;
+  if (tokens?.limit !== undefined) info.limitTokens = tokens.limit;
+  if (tokens?.remaining !== undefined) info.remainingTokens = tokens.remaining;
+  if (tokens?.resetMs !== undefined) info.resetTokensMs = tokens.resetMs;
+  if (retryAfterMs !== undefined) info.retryAfterMs = retryAfterMs;
   return info;
 }
 
 /**
- * How long a 429 asks to wait: retry-after(-ms), else the reset of the exhausted budget, else undefined.
+ * How long a 429 asks to wait: retry-after(-ms), else the reset of the exhausted budget, else the sooner reset,
+ * else undefined.
  */
 export function retryAfterFromHeaders(
-  headers: HeaderSource | undefined,
+  headers: HeaderSource | null | undefined,
   now = Date.now(),
 ): number | undefined {
-  const info = parseRateLimitHeaders(headers, now);
+  const info = rateLimitInfoFromHeaders(headers, now);
   if (info.retryAfterMs !== undefined) return info.retryAfterMs;
   const waits: number[] = [];
   if (info.remainingRequests === 0 && info.resetRequestsMs !== undefined) waits.push(info.resetRequestsMs);

@@ -8,7 +8,8 @@ import {
   LlmTimeoutError,
   redactSecrets,
 } from './errors.js';
-import { type HeaderSource, parseDuration, retryAfterFromHeaders } from './rateLimitHeaders.js';
+import { parseDuration } from '@hp/async';
+import { type HeaderSource, retryAfterFromHeaders } from './rateLimitHeaders.js';
 
 export interface ErrorContext {
   /** "openai (http://...) chat completion" */

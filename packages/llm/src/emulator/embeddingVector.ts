@@ -1,11 +1,12 @@
-import { hashParts, mulberry32 } from './random.js';
+import { seededRng } from '@hp/async';
+import { hashParts } from './random.js';
 
 /**
  * A deterministic unit vector for (model, text): coordinates drawn from a normal distribution seeded by a hash of
  * both, then normalised to length 1. Same input, same vector; different inputs, nearly orthogonal vectors.
  */
 export function embeddingVector(model: string, text: string, dimensions: number): Float32Array {
-  const rng = mulberry32(hashParts('embedding', model, text));
+  const rng = seededRng(hashParts('embedding', model, text));
   const out = new Float32Array(dimensions);
   let norm = 0;
   for (let i = 0; i < dimensions; i += 2) {

@@ -1,8 +1,9 @@
 /**
- * Seeded hashing and random numbers for the emulator. Hand-written because the emulator needs a few lines of
- * well-known, fast, dependency-free primitives (FNV-1a, Mulberry32, Box-Muller) whose exact output must stay
- * stable across versions so that a seed replays the same run.
+ * Seeded hashing and random numbers for the emulator. The uniform source is @hp/async's `seededRng`
+ * (Mulberry32); the hash (FNV-1a + murmur3 fmix32) and the normal draws (Box-Muller) are a few hand-written lines
+ * because no package of the repo has them and their exact output must stay stable so that a seed replays a run.
  */
+import { type Rng, seededRng } from '@hp/async';
 
 /** FNV-1a over the UTF-16 code units of `text`, as an unsigned 32-bit integer. */
 export function hashString(text: string, seed = 0x811c9dc5): number {
@@ -25,24 +26,14 @@ export function hashParts(...parts: unknown[]): number {
   return hashString(parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('\u0000'));
 }
 
-/** A seeded uniform random source on [0, 1). */
-export type Rng = () => number;
+export type { Rng };
 
-/** Mulberry32: tiny, fast, good enough for simulation; same seed, same sequence. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A random source derived from several parts, e.g. `rngFor(seed, 'latency', requestNumber)`. */
+/**
+ * A random source derived from several parts, e.g. `rngFor(seed, 'latency', requestNumber)`: @hp/async's
+ * `seededRng` (Mulberry32, the algorithm this file carried before: seeded answers and draws are unchanged).
+ */
 export function rngFor(...parts: unknown[]): Rng {
-  return mulberry32(hashParts(...parts));
+  return seededRng(hashParts(...parts));
 }
 
 /** A standard normal sample (Box-Muller). */
