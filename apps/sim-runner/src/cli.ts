@@ -39,6 +39,9 @@ Options of "run"
   --fault-rate X       share of emulator requests that fail (HTTP 500/503/429, connection resets,
                        malformed bodies; default 0), to watch retries and error handling.
   --steps N            run N steps instead of the scenario's simulation_steps.
+  --pipeline           (--model llm) pipelined steps: an agent's next decision starts right after its own
+                       apply, so the LLM lanes stay busy across steps instead of waiting for each step's
+                       slowest decision. Reproducible; an agent decides on the state after its own last turn.
   --report FILE.json   write the report as JSON (targets, requests, llmCalls, cacheHits, wallSeconds,
                        throughputLimit, time series, the DataCollector's model rows).
   --html FILE.html     write a self-contained HTML report with charts (opens offline).
@@ -114,6 +117,7 @@ export async function main(
         resume: { type: 'string' },
         quiet: { type: 'boolean' },
         monitor: { type: 'boolean' },
+        pipeline: { type: 'boolean' },
         'monitor-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -188,6 +192,7 @@ export async function main(
           timeScale: values['time-scale'] as string | undefined,
           faultRate: values['fault-rate'] as string | undefined,
           cacheFile: values.cache as string | undefined,
+          pipeline: values.pipeline ? 'true' : undefined,
         },
         signal: io.signal,
         onProgress: progress ? (p) => progress.update(p) : undefined,

@@ -22,6 +22,8 @@ export interface LlmDriverSettings {
    * run of the same scenario and seed replays them without a single LLM call.
    */
   cacheFile?: string;
+  /** 'true': pipelined steps (an agent's next decision starts right after its own apply); see LlmWealthModel. */
+  pipeline?: string;
 }
 
 const tracer = trace.getTracer('sim-runner');
@@ -123,6 +125,7 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     return cachedLimits;
   };
   const llmModel = settings.llmModel ?? 'gpt-4o-mini';
+  const pipeline = settings.pipeline !== undefined && settings.pipeline !== 'false';
   const model: LlmWealthModel = new LlmWealthModel({
     n: scenario.agents,
     width: side,
@@ -132,11 +135,12 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     llmModel,
     concurrency: scenario.concurrency,
     memoryTier,
-    decide: (agent, signal): Promise<Decision> =>
+    pipeline,
+    decide: (agent, signal, observation): Promise<Decision> =>
       inSpan('agent.step', { 'sim.agent.id': agent.uniqueId }, () =>
         inSpan('llm.decide', { 'gen_ai.request.model': llmModel }, async (span) => {
           const decision: Decision = await recorder.time(
-            () => agent.decide(signal),
+            () => agent.decide(signal, observation),
             (d) => ({ ok: !d.failed && !d.malformed, llmCall: !d.cached, cacheHit: d.cached }),
           );
           span.setAttributes({
@@ -149,6 +153,7 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
         }),
       ),
   });
+  model.pipelineUntil = scenario.steps;
   return {
     kind: 'llm',
     model,

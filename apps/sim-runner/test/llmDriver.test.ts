@@ -100,6 +100,31 @@ describe('LLM-agent model end to end (emulator in-process)', () => {
     expect(out).toMatch(/% of X_max; step-barrier bound [\d.]+ req\/s/);
   });
 
+  it('--pipeline: pipelined steps through the emulator, reproducible with the same seed', async () => {
+    const args = [
+      'run',
+      '--model',
+      'llm',
+      '--seed',
+      '6',
+      '--steps',
+      '5',
+      '--time-scale',
+      '0',
+      '--pipeline',
+      '--quiet',
+    ];
+    const a = join(dir, 'pa.json');
+    const b = join(dir, 'pb.json');
+    expect((await run([...args, '--report', a])).code).toBe(0);
+    expect((await run([...args, '--report', b])).code).toBe(0);
+    const ra = JSON.parse(readFileSync(a, 'utf8'));
+    const rb = JSON.parse(readFileSync(b, 'utf8'));
+    expect(ra.requests).toBe(50);
+    expect(ra.errors).toBe(0);
+    expect(rb.modelVars).toEqual(ra.modelVars);
+  });
+
   it('replays a run from a persistent cache: zero LLM calls, identical output', async () => {
     const cache = join(dir, 'cache', 'llm.sqlite');
     const a = join(dir, 'first.json');

@@ -32,6 +32,14 @@ export type Action = (typeof ACTIONS)[number];
 
 const answerSchema = z.object({ action: z.enum(ACTIONS), reason: z.string().max(2000).optional() });
 
+/** What an agent sees when it decides: taken synchronously, so a pipelined decision sees a fixed state. */
+export interface Observation {
+  wealth: number;
+  mates: number[];
+  recent: string[];
+  summary: string;
+}
+
 /** One agent's decision for a step, with how it was obtained. */
 export interface Decision {
   action: Action;
@@ -70,7 +78,14 @@ export interface LlmWealthOptions {
   /** Events an agent remembers verbatim (default 5). */
   memory?: number;
   /** Wraps each decision (the runner times it and counts LLM calls and cache hits). */
-  decide?: (agent: LlmMoneyAgent, signal: AbortSignal) => Promise<Decision>;
+  decide?: (agent: LlmMoneyAgent, signal: AbortSignal, observation?: Observation) => Promise<Decision>;
+  /**
+   * Pipelined steps (default false): an agent observes the model right after its own `apply` and its next
+   * decision starts at once, so the LLM lanes stay busy across the step boundary instead of waiting for the
+   * step's slowest decision. Still reproducible: the observation is taken at a fixed point of the activation
+   * order, and effects still apply in activation order. See `stepAsync`.
+   */
+  pipeline?: boolean;
   /** Keeps each agent's memory summary in a cache tier (key `agent_memory:<seed>:<agent id>`). */
   memoryTier?: MemoryTier;
 }
@@ -90,13 +105,23 @@ export class LlmMoneyAgent extends Agent<LlmWealthModel> {
     return `agent_memory:${this.model.seed}:${this.uniqueId}`;
   }
 
-  /** The prompt: observation (own wealth, cellmates' wealth) and memory; no step number, so equal situations repeat. */
-  prompt(summary: string = this.memory.summary()): LlmRequest {
-    const grid = this.model.grid;
-    const mates = grid
+  /** The agent's view now: own wealth, cellmates' wealth, memory (no step number, so equal situations repeat). */
+  observe(): Observation {
+    const mates = this.model.grid
       .cellContents(this.pos as GridPos)
       .filter((a) => a !== this)
       .map((a) => a.wealth);
+    return {
+      wealth: this.wealth,
+      mates,
+      recent: [...this.memory.recent],
+      summary: this.memory.summary(),
+    };
+  }
+
+  /** The prompt for an observation; `summary` is the memory summary as read back from the memory tier. */
+  prompt(summary?: string, observation: Observation = this.observe()): LlmRequest {
+    const text = summary ?? observation.summary;
     return {
       model: this.model.llmModel,
       temperature: 0,
@@ -111,8 +136,8 @@ export class LlmMoneyAgent extends Agent<LlmWealthModel> {
         {
           role: 'user',
           content:
-            `You have ${this.wealth} coins. Cellmates' coins: [${mates.join(', ')}].\n` +
-            `${summary}\nrecent: ${this.memory.recent.length ? this.memory.recent.join('; ') : 'nothing yet'}\n` +
+            `You have ${observation.wealth} coins. Cellmates' coins: [${observation.mates.join(', ')}].\n` +
+            `${text}\nrecent: ${observation.recent.length ? observation.recent.join('; ') : 'nothing yet'}\n` +
             'Choose one of: [give, keep, move]',
         },
       ],
@@ -120,14 +145,15 @@ export class LlmMoneyAgent extends Agent<LlmWealthModel> {
   }
 
   /** Asks the LLM; a malformed answer or a failed call falls back to `keep` and is counted, never thrown. */
-  override async decide(signal?: AbortSignal): Promise<Decision> {
+  override async decide(signal?: AbortSignal, observation?: Observation): Promise<Decision> {
     let response: Awaited<ReturnType<DecisionClient['complete']>>;
     try {
+      const seen = observation ?? this.observe();
       const tier = this.model.memoryTier;
-      // The summary as kept in the memory tier (the agent's own copy if the tier lost it).
+      // The summary as kept in the memory tier (the observation's own copy if the tier lost it).
       const kept = tier ? await tier.get(this.memoryKey, { signal }) : undefined;
-      const summary = typeof kept === 'string' ? kept : this.memory.summary();
-      response = await this.model.client.complete(this.prompt(summary), {
+      const summary = typeof kept === 'string' ? kept : seen.summary;
+      response = await this.model.client.complete(this.prompt(summary, seen), {
         signal,
         key: String(this.uniqueId),
       });
@@ -168,7 +194,7 @@ export class LlmMoneyAgent extends Agent<LlmWealthModel> {
 }
 
 interface LlmWealthState {
-  agents: { id: number; wealth: number; memory: AgentMemoryState }[];
+  agents: { id: number; wealth: number; memory: AgentMemoryState; observation?: Observation }[];
   cells: [number, number, number[]][];
   malformedAnswers: number;
   failedDecisions: number;
@@ -190,8 +216,16 @@ export class LlmWealthModel extends Model {
   readonly dataCollector: DataCollector<LlmWealthModel, LlmMoneyAgent>;
   malformedAnswers = 0;
   failedDecisions = 0;
-  private readonly _decide: LlmWealthOptions['decide'];
+  readonly pipeline: boolean;
+  /** Pipelined: the last step whose decisions may be started ahead (the runner sets its step count). */
+  pipelineUntil = Infinity;
+  private readonly _decide: NonNullable<LlmWealthOptions['decide']>;
   private readonly _memory: number;
+  /** Pipelined: decisions started ahead for the next step, by agent. */
+  private readonly _pending = new Map<LlmMoneyAgent, Promise<Decision>>();
+  /** Pipelined: observations taken after the last step's apply and not started yet (saved in checkpoints). */
+  private readonly _observations = new Map<LlmMoneyAgent, Observation>();
+  private readonly _slots: Slots;
 
   constructor(options: LlmWealthOptions) {
     super({ seed: options.seed });
@@ -199,7 +233,9 @@ export class LlmWealthModel extends Model {
     this.client = options.client;
     this.llmModel = options.llmModel ?? 'gpt-4o-mini';
     this.concurrency = concurrency;
-    this._decide = options.decide;
+    this._decide = options.decide ?? ((agent, signal, observation) => agent.decide(signal, observation));
+    this.pipeline = options.pipeline ?? false;
+    this._slots = new Slots(concurrency);
     this._memory = memory;
     this.memoryTier = options.memoryTier;
     this.grid = new MultiGrid<LlmMoneyAgent>({ width, height, torus: true });
@@ -229,16 +265,65 @@ export class LlmWealthModel extends Model {
   }
 
   override async stepAsync(signal?: AbortSignal): Promise<void> {
+    if (this.pipeline) return this._stepPipelined(signal);
     this.dataCollector.collect(this);
     const agents = this.agentsOfType(LlmMoneyAgent);
     await agents.shuffleDoAsync<Decision>({
       concurrency: this.concurrency,
       signal,
-      decide: this._decide ?? ((agent, s) => agent.decide(s)),
+      decide: (agent, s) => this._decide(agent, s),
     });
     // Write the summaries back to the memory tier before the next step reads them (in agent order).
     const tier = this.memoryTier;
     if (tier) await Promise.all(agents.map((a) => tier.set(a.memoryKey, a.memory.summary())));
+  }
+
+  /**
+   * A pipelined step. Decisions apply in this step's activation order as before, but right after its own
+   * `apply` an agent observes the model (synchronously: a fixed point of the activation order, so the run is
+   * reproducible) and its decision for the next step starts, queued behind this step's decisions on the same
+   * `concurrency` lanes. The lanes stay busy across the step boundary: the step barrier no longer leaves them
+   * idle while the slowest decisions of a step finish. Semantics: an agent decides on the state as it was
+   * after its own previous turn (it does not see what the agents after it in the last step and before it in
+   * this step did); `apply` re-checks the decision against the current state, as always.
+   */
+  private async _stepPipelined(signal?: AbortSignal): Promise<void> {
+    this.dataCollector.collect(this);
+    const order = this.agentsOfType(LlmMoneyAgent).shuffle().toArray() as LlmMoneyAgent[];
+    for (const agent of order) {
+      if (!this._pending.has(agent)) {
+        this._launch(agent, this._observations.get(agent) ?? agent.observe(), signal);
+      }
+    }
+    this._observations.clear();
+    for (const agent of order) {
+      const pending = this._pending.get(agent)!;
+      const decision = await pending;
+      this._pending.delete(agent);
+      if (agent.removed) continue;
+      agent.apply(decision);
+      const observation = agent.observe();
+      if (this.steps < this.pipelineUntil) this._launch(agent, observation, signal);
+      else this._observations.set(agent, observation);
+    }
+  }
+
+  private _launch(agent: LlmMoneyAgent, observation: Observation, signal?: AbortSignal): void {
+    const tier = this.memoryTier;
+    const run = async (): Promise<Decision> => {
+      if (tier) await tier.set(agent.memoryKey, observation.summary);
+      await this._slots.acquire(signal);
+      try {
+        signal?.throwIfAborted();
+        return await this._decide(agent, signal ?? new AbortController().signal, observation);
+      } finally {
+        this._slots.release();
+      }
+    };
+    const promise = run();
+    // Awaited in activation order; a run that stops early (abort, close) leaves it unobserved.
+    promise.catch(() => undefined);
+    this._pending.set(agent, promise);
   }
 
   override saveState(): LlmWealthState {
@@ -251,6 +336,7 @@ export class LlmWealthModel extends Model {
         id: a.uniqueId,
         wealth: a.wealth,
         memory: a.memory.getState(),
+        ...(this._observations.has(a) ? { observation: this._observations.get(a)! } : {}),
       })),
       cells,
       malformedAnswers: this.malformedAnswers,
@@ -262,16 +348,55 @@ export class LlmWealthModel extends Model {
   override loadState(raw: unknown): void {
     const state = raw as LlmWealthState;
     this.removeAllAgents();
+    this._observations.clear();
     const byId = new Map<number, LlmMoneyAgent>();
     for (const saved of state.agents) {
       const agent = new LlmMoneyAgent(this, { uniqueId: saved.id, memory: this._memory });
       agent.wealth = saved.wealth;
       agent.memory.setState(saved.memory);
+      if (saved.observation) this._observations.set(agent, saved.observation);
       byId.set(saved.id, agent);
     }
     for (const [x, y, ids] of state.cells) for (const id of ids) this.grid.placeAgent(byId.get(id)!, [x, y]);
     this.malformedAnswers = state.malformedAnswers;
     this.failedDecisions = state.failedDecisions;
     this.dataCollector.setState(state.dataCollector);
+  }
+}
+
+/** FIFO slots: at most `size` pipelined decisions in flight; waiters are served in arrival order. */
+class Slots {
+  private _free: number;
+  private readonly _waiters: (() => void)[] = [];
+
+  constructor(size: number) {
+    this._free = size;
+  }
+
+  async acquire(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (this._free > 0) {
+      this._free--;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const i = this._waiters.indexOf(grant);
+        if (i >= 0) this._waiters.splice(i, 1);
+        reject(signal!.reason);
+      };
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this._waiters.push(grant);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  release(): void {
+    const next = this._waiters.shift();
+    if (next) next();
+    else this._free++;
   }
 }

@@ -124,6 +124,50 @@ describe('LLM wealth model', () => {
     );
   });
 
+  it('pipelined steps: same seed and answers => same run, every decision applied in activation order', async () => {
+    const run = async () => {
+      const client = fakeClient();
+      const model = new LlmWealthModel({
+        n: 12,
+        width: 3,
+        height: 3,
+        seed: 4,
+        client,
+        concurrency: 4,
+        pipeline: true,
+      });
+      model.pipelineUntil = 8;
+      await model.runModel({ maxSteps: 8 });
+      return { model, client };
+    };
+    const a = await run();
+    const b = await run();
+    // No decision is started beyond the last step.
+    expect(a.client.calls).toBe(12 * 8);
+    expect(a.model.dataCollector.toCSV()).toBe(b.model.dataCollector.toCSV());
+    expect(a.model.moneyAgents.map((x) => x.memory.render())).toEqual(
+      b.model.moneyAgents.map((x) => x.memory.render()),
+    );
+    expect(a.model.moneyAgents.reduce((s, x) => s + x.wealth, 0)).toBe(12);
+  });
+
+  it('pipelined steps: a run resumed from a checkpoint ends like the uninterrupted one', async () => {
+    const options = { n: 8, width: 3, height: 3, seed: 2, concurrency: 3, pipeline: true };
+    const whole = new LlmWealthModel({ ...options, client: fakeClient() });
+    whole.pipelineUntil = 10;
+    await whole.runModel({ maxSteps: 10 });
+    const first = new LlmWealthModel({ ...options, client: fakeClient() });
+    first.pipelineUntil = 4;
+    await first.runModel({ maxSteps: 4 });
+    // The observations taken after the last apply (not started yet) travel in the checkpoint.
+    const checkpoint = JSON.parse(JSON.stringify(createCheckpoint(first)));
+    const resumed = new LlmWealthModel({ ...options, client: fakeClient() });
+    resumed.pipelineUntil = 10;
+    restoreCheckpoint(resumed, checkpoint);
+    await resumed.runModel({ maxSteps: 10 });
+    expect(resumed.dataCollector.toCSV()).toBe(whole.dataCollector.toCSV());
+  });
+
   it('steps only asynchronously', () => {
     expect(() => new LlmWealthModel({ n: 1, seed: 1, client: fakeClient() }).step()).toThrow(/stepAsync/);
   });
