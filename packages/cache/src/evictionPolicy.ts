@@ -42,6 +42,8 @@ export interface PolicyContext {
   /** Seeded uint32 source (admission randomness) and the sketch's secret seed. */
   random: () => number;
   seed: number;
+  /** W-TinyLFU: drop 3 of 4 hits in long write-free runs (default false: every hit is applied). */
+  lossyReads?: boolean;
 }
 
 export function growInt32(a: Int32Array, size: number, fill = 0): Int32Array {

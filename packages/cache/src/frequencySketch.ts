@@ -26,6 +26,21 @@ function bitCount(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
+/**
+ * Halves every counter; returns the number of odd counters (their lost halves). A function of its
+ * own: it runs rarely, so V8 compiles its loop on stack replacement, and code after such a loop in
+ * a method (field writes never seen by the interpreter) made that code deoptimize on every reset.
+ */
+function halve(t: Uint32Array): number {
+  let odd = 0;
+  for (let i = 0; i < t.length; i++) {
+    const w = t[i]!;
+    odd += bitCount(w & ONE_MASK);
+    t[i] = (w >>> 1) & RESET_MASK;
+  }
+  return odd;
+}
+
 export class FrequencySketch {
   private _table: Uint32Array;
   private _mask: number;
@@ -66,42 +81,59 @@ export class FrequencySketch {
   /**
    * Block layout (Caffeine 3): the four counters of an item live in one 64-byte block of 16 words,
    * one word group of 4 per row, so an access touches a single cache line.
+   *
+   * An item's position is derived from two mixes of its hash, `spread(hash)` (the block) and
+   * `counterHash(hash)` (word and nibble in each row). A cache computes both once per entry and
+   * calls the `*Spread` methods on its hot path, which then do no hashing at all.
    */
+  spread(hash: number): number {
+    return mix32(hash ^ this._s0);
+  }
+
+  counterHash(hash: number): number {
+    return mix32(Math.imul(hash, this._s1) ^ this._s2);
+  }
+
   /** Estimated frequency (0..15) of the item with this hash. */
   frequency(hash: number): number {
+    return this.frequencySpread(this.spread(hash), this.counterHash(hash));
+  }
+
+  /** Counts one more occurrence of the item with this hash. */
+  increment(hash: number): void {
+    this.incrementSpread(this.spread(hash), this.counterHash(hash));
+  }
+
+  /** `frequency` from the item's precomputed `spread` and `counterHash`. */
+  frequencySpread(spread: number, c: number): number {
     const t = this._table;
-    const block = mix32(hash ^ this._s0) & this._mask & ~15;
-    const c = mix32(Math.imul(hash, this._s1) ^ this._s2);
-    let f = 15;
-    for (let i = 0; i < 4; i++) {
-      const h = c >>> (i << 3);
-      const v = (t[block + (i << 2) + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 15;
-      if (v < f) f = v;
-    }
-    return f;
+    const block = spread & this._mask & ~15;
+    const v0 = (t[block + (c & 3)]! >>> (((c >>> 2) & 7) << 2)) & 15;
+    const v1 = (t[block + 4 + ((c >>> 8) & 3)]! >>> (((c >>> 10) & 7) << 2)) & 15;
+    const v2 = (t[block + 8 + ((c >>> 16) & 3)]! >>> (((c >>> 18) & 7) << 2)) & 15;
+    const v3 = (t[block + 12 + ((c >>> 24) & 3)]! >>> (((c >>> 26) & 7) << 2)) & 15;
+    let f = v0 < v1 ? v0 : v1;
+    if (v2 < f) f = v2;
+    return v3 < f ? v3 : f;
   }
 
   /**
-   * Counts one more occurrence of the item; halves everything after `sampleSize` additions.
-   * Conservative update: only the counters equal to the current minimum grow, which keeps
-   * collisions from inflating estimates (a known accuracy gain over incrementing all four).
+   * `increment` from the item's precomputed `spread` and `counterHash`; halves everything after
+   * `sampleSize` additions. Conservative update: only the counters equal to the current minimum
+   * grow, which keeps collisions from inflating estimates (a known accuracy gain over incrementing
+   * all four).
    */
-  increment(hash: number): void {
+  incrementSpread(spread: number, c: number): void {
     const t = this._table;
-    const block = mix32(hash ^ this._s0) & this._mask & ~15;
-    const c = mix32(Math.imul(hash, this._s1) ^ this._s2);
-    const h0 = c,
-      h1 = c >>> 8,
-      h2 = c >>> 16,
-      h3 = c >>> 24;
-    const w0 = block + (h0 & 3),
-      w1 = block + 4 + (h1 & 3),
-      w2 = block + 8 + (h2 & 3),
-      w3 = block + 12 + (h3 & 3);
-    const s0 = ((h0 >>> 2) & 7) << 2,
-      s1 = ((h1 >>> 2) & 7) << 2,
-      s2 = ((h2 >>> 2) & 7) << 2,
-      s3 = ((h3 >>> 2) & 7) << 2;
+    const block = spread & this._mask & ~15;
+    const w0 = block + (c & 3),
+      w1 = block + 4 + ((c >>> 8) & 3),
+      w2 = block + 8 + ((c >>> 16) & 3),
+      w3 = block + 12 + ((c >>> 24) & 3);
+    const s0 = ((c >>> 2) & 7) << 2,
+      s1 = ((c >>> 10) & 7) << 2,
+      s2 = ((c >>> 18) & 7) << 2,
+      s3 = ((c >>> 26) & 7) << 2;
     const v0 = (t[w0]! >>> s0) & 15,
       v1 = (t[w1]! >>> s1) & 15,
       v2 = (t[w2]! >>> s2) & 15,
@@ -118,12 +150,7 @@ export class FrequencySketch {
   }
 
   private _reset(): void {
-    const t = this._table;
-    let odd = 0;
-    for (let i = 0; i < t.length; i++) {
-      odd += bitCount(t[i]! & ONE_MASK);
-      t[i] = (t[i]! >>> 1) & RESET_MASK;
-    }
+    const odd = halve(this._table);
     this._size = Math.max(0, (this._size - (odd >>> 2)) >>> 1);
     this.resets++;
   }

@@ -19,9 +19,15 @@ export interface SimulationResult {
  * Replays the trace through the real MemoryCache with the given policy (the very code the cache
  * runs, not a model of it): a get that misses is followed by a set, as a read-through cache does.
  */
-export function simulateHits(trace: Trace, size: number, policy: SimulatedPolicy, seed = 1): number {
+export function simulateHits(
+  trace: Trace,
+  size: number,
+  policy: SimulatedPolicy,
+  seed = 1,
+  lossyReads = false,
+): number {
   if (policy === 'opt') return beladyHits(trace, size);
-  const cache = new MemoryCache<number, boolean>({ max: size, policy, seed });
+  const cache = new MemoryCache<number, boolean>({ max: size, policy, seed, lossyReads });
   const keys = trace.keys;
   let hits = 0;
   for (let i = 0; i < keys.length; i++) {
@@ -41,8 +47,10 @@ export function simulate(
   size: number,
   policies: readonly SimulatedPolicy[] = SIMULATED_POLICIES,
   seed = 1,
+  lossyReads = false,
 ): SimulationResult {
   const results: Partial<Record<SimulatedPolicy, number>> = {};
-  for (const p of policies) results[p] = percent(simulateHits(trace, size, p, seed), trace.keys.length);
+  for (const p of policies)
+    results[p] = percent(simulateHits(trace, size, p, seed, lossyReads), trace.keys.length);
   return { trace: trace.name, size, accesses: trace.keys.length, unique: trace.unique, results };
 }

@@ -1,4 +1,4 @@
-import { createRng, MemoryCache, WTinyLfuPolicy } from '../src/index.js';
+import { createRng, MemoryCache, simulateHits, WTinyLfuPolicy, zipfTrace } from '../src/index.js';
 
 function policy(maximum: number) {
   const evicted: number[] = [];
@@ -53,5 +53,52 @@ describe('WTinyLfuPolicy', () => {
     expect(tiny.state().windowMaximum).not.toBe(start);
     const s = tiny.state();
     expect(s.windowSize + s.probationSize + s.protectedSize).toBe(100);
+  });
+});
+
+describe('WTinyLfuPolicy read buffer', () => {
+  const make = (lossyReads?: boolean) =>
+    new MemoryCache<number, number>({ max: 100, policy: 'w-tinylfu', seed: 3, lossyReads });
+
+  it('applies buffered hits in order before anything reads the order (same as lossy reads below 64 hits)', () => {
+    const exact = make();
+    const lossy = make(true);
+    for (const c of [lossy, exact]) {
+      for (let i = 0; i < 100; i++) c.set(i, i);
+      for (let i = 0; i < 50; i++) c.get((i * 37) % 100);
+    }
+    expect(lossy.keys()).toEqual(exact.keys());
+    expect(lossy.frequency(37)).toBe(exact.frequency(37));
+    expect((lossy.policy as WTinyLfuPolicy).droppedReads).toBe(0);
+  });
+
+  it('applies every hit by default and the order matches applying each hit at once', () => {
+    // reference: keys() after every hit drains the buffer each time
+    const batched = make();
+    const eager = make();
+    for (const c of [batched, eager]) for (let i = 0; i < 100; i++) c.set(i, i);
+    for (let i = 0; i < 1000; i++) {
+      batched.get((i * 7) % 100);
+      eager.get((i * 7) % 100);
+      eager.keys();
+    }
+    expect(batched.keys()).toEqual(eager.keys());
+    expect((batched.policy as WTinyLfuPolicy).droppedReads).toBe(0);
+  });
+
+  it('lossyReads: drops 3 of every 4 hits after the first 64 of a write-free run; a write ends the run', () => {
+    const lossy = make(true);
+    for (let i = 0; i < 100; i++) lossy.set(i, i);
+    for (let i = 0; i < 1000; i++) lossy.get(i % 100);
+    // cycles of 64 recorded + 192 dropped: 3 full cycles (576 dropped), then 64 recorded + 168 dropped
+    expect((lossy.policy as WTinyLfuPolicy).droppedReads).toBe(744);
+    lossy.set(1000, 0); // a write: recording resumes at once
+    for (let i = 0; i < 10; i++) lossy.get(i);
+    expect((lossy.policy as WTinyLfuPolicy).droppedReads).toBe(744);
+  });
+
+  it('lossyReads gives the same hit ratio when misses come often (Zipf trace, small cache)', () => {
+    const trace = zipfTrace({ keys: 5000, accesses: 100_000, alpha: 0.8, seed: 7 });
+    expect(simulateHits(trace, 200, 'w-tinylfu', 1, true)).toBe(simulateHits(trace, 200, 'w-tinylfu', 1));
   });
 });

@@ -1,6 +1,7 @@
 /**
  * npm run -s simulate -w @hp/cache -- --trace PATH --size N [--policy NAME|all] [--json]
  *   or --synthetic zipf|scan|loop|shift|zipf-scan [--alpha A] [--keys K] [--accesses N] [--seed S]
+ *   [--lossy-reads]: W-TinyLFU with the cache's opt-in lossy read buffer (`lossyReads`)
  * Replays a trace through each policy (the cache's own policy code) and Belady's OPT.
  */
 import { resolve } from 'node:path';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     keys: { type: 'string', default: '100000' },
     accesses: { type: 'string', default: '1000000' },
     seed: { type: 'string', default: '1' },
+    'lossy-reads': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -31,7 +33,7 @@ function fail(msg: string): never {
 
 if (values.help || (!values.trace && !values.synthetic) || !values.size) {
   console.log(`simulate --trace PATH | --synthetic zipf|scan|loop|shift|zipf-scan  --size N [--size M ...]
-         [--policy lru|lfu|w-tinylfu|opt|all] [--json] [--alpha 0.9] [--keys 100000] [--accesses 1000000] [--seed 1]
+         [--policy lru|lfu|w-tinylfu|opt|all] [--json] [--alpha 0.9] [--keys 100000] [--accesses 1000000] [--seed 1] [--lossy-reads]
 Prints {"trace","size","accesses","unique","results":{policy: hit ratio %}} per size.`);
   process.exit(values.help ? 0 : 2);
 }
@@ -81,7 +83,7 @@ const policies: SimulatedPolicy[] =
         return name;
       });
 for (const s of values.size) {
-  const result = simulate(trace, int('size', s), policies);
+  const result = simulate(trace, int('size', s), policies, 1, values['lossy-reads']);
   if (values.json) console.log(JSON.stringify(result));
   else {
     const cells = Object.entries(result.results).map(([p, v]) => `${p} ${v.toFixed(2)}%`);
