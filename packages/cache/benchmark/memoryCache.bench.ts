@@ -19,6 +19,9 @@ export default defineSuite({
     const lru = filled(new LRUCache<string, number>({ max: N }));
     const oursLru = filled(new MemoryCache<string, number>({ max: N, policy: 'lru' }));
     const oursTiny = filled(new MemoryCache<string, number>({ max: N, policy: 'w-tinylfu' }));
+    const oursTinyLossy = filled(
+      new MemoryCache<string, number>({ max: N, policy: 'w-tinylfu', lossyReads: true }),
+    );
     let pos = 0;
     const hits = (c: { get(k: string): number | undefined }) => () => {
       let sum = 0;
@@ -51,6 +54,12 @@ export default defineSuite({
         name: 'get hit (w-tinylfu policy)',
         opsPerCall: BATCH,
         ours: hits(oursTiny),
+        peer: { name: 'lru-cache', fn: hits(lru) },
+      },
+      {
+        name: 'get hit (w-tinylfu policy, lossyReads: true)',
+        opsPerCall: BATCH,
+        ours: hits(oursTinyLossy),
         peer: { name: 'lru-cache', fn: hits(lru) },
       },
       {
