@@ -242,6 +242,10 @@ export const configSchema = z
             learning_rate: fraction(0.1, 'Step size of each adjustment.'),
             optimization_interval: seconds(300, 'Seconds between adjustments.'),
             safe_optimization_threshold: fraction(0.95, 'Confidence required to apply a change.'),
+            sample_interval: seconds(
+              10,
+              'Seconds between samples of the signals (not in the sketch; @hp/optimizer default).',
+            ),
             ml_models: section(
               {
                 cache_optimization: z.string().min(1).default('gradient_boosting').describe('Model name.'),

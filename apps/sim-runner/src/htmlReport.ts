@@ -1,5 +1,42 @@
+import type { OptimizerReport } from './llmOptimizer.js';
 import { formatSeconds, type RunReport } from './report.js';
 import { barChart, escapeXml, lineChart } from './svgChart.js';
+
+const fmt = (x: number | null, digits = 3): string =>
+  x === null ? '-' : Number(x.toPrecision(digits)).toString();
+
+/** The optimizer section: whether it ran, its knobs (first and last value) and its audit log as a table. */
+function optimizerSection(o: OptimizerReport | null): string {
+  if (!o) return '';
+  const knobs = Object.entries(o.knobs)
+    .map(
+      ([name, k]) =>
+        `<tr><td>${escapeXml(name)}</td><td>${k.initial}</td><td>${k.final}</td><td>${k.min} .. ${k.max}</td></tr>`,
+    )
+    .join('\n');
+  const rows = o.audit
+    .map(
+      (e) =>
+        `<tr><td>${e.id}</td><td>${escapeXml(e.knob)}</td><td>${fmt(e.oldValue)}</td><td>${fmt(e.newValue)}</td>` +
+        `<td>${escapeXml(e.decision)}</td><td>${escapeXml(e.reason)}</td><td>${fmt(e.expectedImprovement)}</td>` +
+        `<td>${fmt(e.measuredImprovement)}</td><td>${fmt(e.pValue)}</td><td>${escapeXml(e.verdict)}</td></tr>`,
+    )
+    .join('\n');
+  return `<h2>Adaptive optimization</h2>
+<p>${o.enabled ? `On: ${o.audit.length} decisions.` : 'Off (<code>adaptive_optimization.enabled: false</code>): every knob stayed where the configuration put it.'}</p>
+<table>
+<tr><th>knob</th><th>initial</th><th>final</th><th>range</th></tr>
+${knobs}
+</table>
+${
+  o.audit.length
+    ? `<table class="audit">
+<tr><th>#</th><th>knob</th><th>old</th><th>new</th><th>decision</th><th>reason</th><th>expected</th><th>measured</th><th>p</th><th>verdict</th></tr>
+${rows}
+</table>`
+    : ''
+}`;
+}
 
 /**
  * The HTML report: one self-contained file (inline CSS and SVG, no scripts, nothing downloaded) with the
@@ -80,6 +117,7 @@ export function renderHtmlReport(report: RunReport): string {
 <title>sim-runner report: ${escapeXml(report.scenario)}</title>
 <style>
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 720px; color: #111; }
+table.audit { font-size: 0.8rem; }
 table { border-collapse: collapse; margin: 1rem 0; }
 td, th { padding: 0.25rem 0.75rem; border-bottom: 1px solid #ddd; text-align: left; }
 tr.pass td:last-child { color: #15803d; font-weight: bold; }
@@ -100,6 +138,7 @@ ${targetRows}
 <table>
 ${figures.map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(String(v))}</td></tr>`).join('\n')}
 </table>
+${optimizerSection(report.optimizer)}
 <h2>Charts</h2>
 ${charts.map((c) => `<figure>${c}</figure>`).join('\n')}
 </body>

@@ -83,8 +83,17 @@ export type { BatchModelClass, BatchTask, ModelSpec } from './batchTask.js';
 export { AgentMemory } from './agentMemory.js';
 export type { AgentMemoryState } from './agentMemory.js';
 export { ACTIONS, LlmMoneyAgent, LlmWealthModel, parseDecision } from './models/llmWealth.js';
-export type { Action, Decision, DecisionClient, LlmWealthOptions } from './models/llmWealth.js';
+export type { Action, Decision, DecisionClient, LlmWealthOptions, Observation } from './models/llmWealth.js';
 export { createLlmDriver } from './llmDriver.js';
 export type { LlmDriverSettings } from './llmDriver.js';
 export { PostgresCheckpointStore } from './postgresCheckpointStore.js';
 export type { PgPoolLike, PgQueryable, PostgresCheckpointStoreOptions } from './postgresCheckpointStore.js';
+export {
+  expectedStepMakespan,
+  logNormalMean,
+  meanLatencySeconds,
+  throughputLimits,
+} from './throughputLimit.js';
+export type { LatencyModelSpec, ThroughputLimitInput, ThroughputLimits } from './throughputLimit.js';
+export { LlmOptimizer, RunSignals } from './llmOptimizer.js';
+export type { LlmOptimizerOptions, OptimizerAuditRow, OptimizerReport } from './llmOptimizer.js';

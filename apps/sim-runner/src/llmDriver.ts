@@ -4,6 +4,7 @@ import { SqliteStore, TieredCache } from '@hp/cache';
 import { LlmClient, openaiProvider, startEmulator, type Emulator } from '@hp/llm';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { LlmWealthModel, type Decision } from './models/llmWealth.js';
+import { LlmOptimizer, RunSignals } from './llmOptimizer.js';
 import type { DriverContext, SimulationDriver } from './simulationDriver.js';
 import { throughputLimits, type ThroughputLimits } from './throughputLimit.js';
 
@@ -102,6 +103,13 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     rateLimit: emulator ? (timeScale > 0 ? { interval: Math.max(1, 60_000 * timeScale) } : false) : {},
   });
   const side = Math.max(2, Math.ceil(Math.sqrt(scenario.agents / 2)));
+  const runSignals = new RunSignals({
+    clock: recorder.clock,
+    windowSeconds: perf.adaptive_optimization.sample_interval,
+    // 429s: the emulator's own count (retried ones included); for a real provider the calls that failed on them.
+    count429: () =>
+      emulator ? (emulator.stats().byStatus['429'] ?? 0) : (client.stats().errors['RATE_LIMITED'] ?? 0),
+  });
   let cachedLimits: ThroughputLimits | null | undefined;
   const limits = (): ThroughputLimits | null => {
     if (cachedLimits !== undefined) return cachedLimits;
@@ -139,10 +147,12 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     decide: (agent, signal, observation): Promise<Decision> =>
       inSpan('agent.step', { 'sim.agent.id': agent.uniqueId }, () =>
         inSpan('llm.decide', { 'gen_ai.request.model': llmModel }, async (span) => {
+          const start = recorder.clock();
           const decision: Decision = await recorder.time(
             () => agent.decide(signal, observation),
             (d) => ({ ok: !d.failed && !d.malformed, llmCall: !d.cached, cacheHit: d.cached }),
           );
+          runSignals.add(decision.cached ? NaN : (recorder.clock() - start) / 1000);
           span.setAttributes({
             'sim.decision.action': decision.action,
             'sim.decision.cached': decision.cached,
@@ -154,6 +164,19 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
       ),
   });
   model.pipelineUntil = scenario.steps;
+  // adaptive_optimization: @hp/optimizer turns the LLM calls' concurrency (the client's TaskRunner and the
+  // model's lanes) from the run's own signals; with enabled: false it never starts and no knob moves.
+  const optimizer = new LlmOptimizer({
+    config,
+    concurrency: scenario.concurrency,
+    getConcurrency: () => client.runner.queue.concurrency,
+    setConcurrency: (v) => {
+      client.runner.setConcurrency(v);
+      model.setConcurrency(v);
+    },
+    signals: runSignals,
+    seed,
+  }).start();
   return {
     kind: 'llm',
     model,
@@ -165,7 +188,9 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     // the emulator's own counters (the answers' sizes); no measured latency enters. Unknown for a real server.
     throughputLimit: () => limits()?.xMax ?? null,
     stepBarrierLimit: () => limits()?.stepBarrierLimit ?? null,
+    optimizer: () => optimizer.report(),
     close: async () => {
+      await optimizer.close();
       await client.close();
       await cache?.close();
       await memoryTier.close();

@@ -1,6 +1,7 @@
 import type { PerformanceTargets } from './config.js';
 import type { MetricsRecorder } from './metricsRecorder.js';
 import type { Row } from './dataCollector.js';
+import type { OptimizerReport } from './llmOptimizer.js';
 
 export type TargetStatus = 'pass' | 'fail' | 'n/a';
 
@@ -51,6 +52,8 @@ export interface RunReport {
    * waits for its slowest decision; null if not applicable. At most `throughputLimit`.
    */
   stepBarrierLimit: number | null;
+  /** The adaptive optimizer (@hp/optimizer): enabled or not, its knobs' first and last values, its audit log. */
+  optimizer: OptimizerReport | null;
   targets: TargetResult[];
   allTargetsMet: boolean;
   series: {
@@ -78,6 +81,7 @@ export interface BuildReportInput {
   targets: PerformanceTargets;
   throughputLimit: number | null;
   stepBarrierLimit?: number | null;
+  optimizer?: OptimizerReport | null;
   modelSeries: Record<string, number[]>;
   modelVars: Row[];
 }
@@ -161,6 +165,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     cacheHitRate,
     throughputLimit: input.throughputLimit,
     stepBarrierLimit: input.stepBarrierLimit ?? null,
+    optimizer: input.optimizer ?? null,
     targets: results,
     allTargetsMet: results.every((r) => r.status !== 'fail'),
     series: {
@@ -187,6 +192,19 @@ function formatValue(value: number, unit: TargetResult['unit']): string {
   if (unit === 'req/s')
     return `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3)} req/s`;
   return `${(value * 100).toFixed(value < 0.01 && value > 0 ? 2 : 1)}%`;
+}
+
+/** One line on the optimizer: on or off, its decisions, where its knobs ended. */
+export function formatOptimizerLine(o: OptimizerReport): string {
+  const knobs = Object.entries(o.knobs)
+    .map(([name, k]) => `${name} ${k.initial}${k.final !== k.initial ? ` -> ${k.final}` : ''}`)
+    .join(', ');
+  if (!o.enabled) return `  optimizer: off (adaptive_optimization.enabled: false); ${knobs}`;
+  const count = (d: string) => o.audit.filter((e) => e.decision === d).length;
+  return (
+    `  optimizer: ${o.audit.length} decisions (${count('kept')} kept, ${count('rolled_back')} rolled back, ` +
+    `${count('controlled')} controller moves); ${knobs}`
+  );
 }
 
 /** The end-of-run summary and targets table (plain text, fixed-width). */
@@ -222,6 +240,7 @@ export function formatReportTable(report: RunReport): string {
               : ''),
         ]
       : []),
+    ...(report.optimizer ? [formatOptimizerLine(report.optimizer)] : []),
     ...Object.entries(report.series.model)
       .filter(([, values]) => values.length > 0)
       .map(

@@ -133,6 +133,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
       targets: config.benchmarking.load_testing.performance_targets,
       throughputLimit: driver.throughputLimit(),
       stepBarrierLimit: driver.stepBarrierLimit?.() ?? null,
+      optimizer: driver.optimizer?.() ?? null,
       modelSeries: driver.modelSeries(),
       modelVars: driver.dataCollector.modelVars(),
     });

@@ -2,6 +2,7 @@ import type { SimConfig } from './config.js';
 import type { DataCollector } from './dataCollector.js';
 import type { MetricsRecorder } from './metricsRecorder.js';
 import type { Model } from './model.js';
+import type { OptimizerReport } from './llmOptimizer.js';
 import type { Scenario } from './scenarios.js';
 
 /** What a driver is given to build its model. */
@@ -33,6 +34,8 @@ export interface SimulationDriver {
   throughputLimit(): number | null;
   /** The best rate a step-synchronous loop can reach under the same configuration; null if meaningless. */
   stepBarrierLimit?(): number | null;
+  /** The adaptive optimizer's knobs and audit log, when the driver runs one. */
+  optimizer?(): OptimizerReport;
   /** Releases what the driver opened (clients, emulator, pools). */
   close(): Promise<void>;
 }

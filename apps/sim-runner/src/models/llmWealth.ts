@@ -211,7 +211,8 @@ export class LlmWealthModel extends Model {
   readonly grid: MultiGrid<LlmMoneyAgent>;
   readonly client: DecisionClient;
   readonly llmModel: string;
-  readonly concurrency: number;
+  /** Decisions in flight at once (`setConcurrency` changes it at run time, e.g. from @hp/optimizer). */
+  concurrency: number;
   readonly memoryTier: MemoryTier | undefined;
   readonly dataCollector: DataCollector<LlmWealthModel, LlmMoneyAgent>;
   malformedAnswers = 0;
@@ -262,6 +263,15 @@ export class LlmWealthModel extends Model {
 
   override step(): void {
     throw new Error('LlmWealthModel steps asynchronously: use stepAsync() or runModel()');
+  }
+
+  /** Changes the number of decisions in flight (from the next step; pipelined: at once). */
+  setConcurrency(concurrency: number): void {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    }
+    this.concurrency = concurrency;
+    this._slots.resize(concurrency);
   }
 
   override async stepAsync(signal?: AbortSignal): Promise<void> {
@@ -367,10 +377,22 @@ export class LlmWealthModel extends Model {
 /** FIFO slots: at most `size` pipelined decisions in flight; waiters are served in arrival order. */
 class Slots {
   private _free: number;
+  private _size: number;
   private readonly _waiters: (() => void)[] = [];
 
   constructor(size: number) {
     this._free = size;
+    this._size = size;
+  }
+
+  /** A new size: more slots serve waiters at once; fewer take effect as slots are released. */
+  resize(size: number): void {
+    this._free += size - this._size;
+    this._size = size;
+    while (this._free > 0 && this._waiters.length > 0) {
+      this._free--;
+      this._waiters.shift()!();
+    }
   }
 
   async acquire(signal?: AbortSignal): Promise<void> {
@@ -395,7 +417,7 @@ class Slots {
   }
 
   release(): void {
-    const next = this._waiters.shift();
+    const next = this._free >= 0 ? this._waiters.shift() : undefined;
     if (next) next();
     else this._free++;
   }
