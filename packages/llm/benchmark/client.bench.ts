@@ -5,10 +5,12 @@
  *  2. with 10% injected faults (500s, resets, 429s with Retry-After): no request lost, attempts <= 1 + maxRetries;
  *  3. overhead of the client path on a cache miss vs a bare SDK call at L = 20 ms, and a cache hit vs a miss.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { defineSuite } from '@hp/bench';
 import OpenAI from 'openai';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { type Emulator, startEmulator } from '../src/emulator/index.js';
+import { type Emulator, type EmulatorStats, startEmulator } from '../src/emulator/index.js';
 import {
   LlmClient,
   LlmError,
@@ -58,6 +60,37 @@ async function withEmulator<T>(
   }
 }
 
+/** An emulator in a child process (benchmark/emulatorProcess.ts), reached over HTTP like a real provider. */
+interface RemoteEmulator {
+  url: string;
+  origin: string;
+  stats(): Promise<EmulatorStats>;
+}
+
+async function withRemoteEmulator<T>(
+  options: Parameters<typeof startEmulator>[0],
+  fn: (emu: RemoteEmulator) => Promise<T>,
+): Promise<T> {
+  const child = fork(
+    fileURLToPath(new URL('./emulatorProcess.ts', import.meta.url)),
+    [JSON.stringify(options)],
+    { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const { url, origin } = await new Promise<{ url: string; origin: string }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { url: string; origin: string }));
+      child.once('exit', (code) => reject(new Error(`the emulator process exited (${String(code)})`)));
+    });
+    const stats = async (): Promise<EmulatorStats> =>
+      (await (await fetch(`${origin}/emulator/stats`)).json()) as EmulatorStats;
+    return await fn({ url, origin, stats });
+  } finally {
+    if (child.connected) child.send('close');
+    await exited;
+  }
+}
+
 interface Limits {
   latencyMs: number;
   rpm?: number;
@@ -85,7 +118,7 @@ function emulatorOptions(limits: Limits) {
   };
 }
 
-function bareSdk(emu: Emulator): { openai: OpenAI; agent: Agent } {
+function bareSdk(emu: { url: string }): { openai: OpenAI; agent: Agent } {
   const agent = new Agent({ connections: C, keepAliveTimeout: 30_000 });
   const openai = new OpenAI({
     baseURL: emu.url,
@@ -107,7 +140,7 @@ function bareSdk(emu: Emulator): { openai: OpenAI; agent: Agent } {
 async function throughput(limits: Limits): Promise<Throughput> {
   runId++;
   const limited = limits.rpm !== undefined || limits.tpm !== undefined;
-  const measured = await withEmulator(emulatorOptions(limits), async (emu) => {
+  const measured = await withRemoteEmulator(emulatorOptions(limits), async (emu) => {
     const provider = openaiProvider({ baseURL: emu.url, apiKey: 'test', connections: C });
     const c = new LlmClient({
       provider,
@@ -136,33 +169,36 @@ async function throughput(limits: Limits): Promise<Throughput> {
     try {
       if (limited) {
         await viaClient(WARMUP);
-        emu.resetStats();
+        const s0 = await emu.stats();
         const ms = await viaClient(MEASURED);
-        const s = emu.stats();
+        const s = await emu.stats();
         return {
           clientRps: MEASURED / (ms / 1000),
           bareRps: Number.NaN,
-          rateLimited: s.rateLimited,
-          tokensPerRequest: (s.inputTokens + s.outputTokens) / MEASURED,
+          rateLimited: s.rateLimited - s0.rateLimited,
+          tokensPerRequest: (s.inputTokens + s.outputTokens - s0.inputTokens - s0.outputTokens) / MEASURED,
         };
       }
       await viaClient(50);
       await viaSdk(50);
-      emu.resetStats();
+      const s0 = await emu.stats();
       const ROUNDS = 3;
-      const PER_ROUND = Math.round(MEASURED / ROUNDS);
+      // whole waves of C requests: 133 requests at C = 16 would end with a wave of 5, capping any client at
+      // 133 / (9 x 16) = 0.92 of C/L before the first byte is sent
+      const PER_ROUND = C * Math.round(MEASURED / ROUNDS / C);
       let clientMs = 0;
       let sdkMs = 0;
       for (let r = 0; r < ROUNDS; r++) {
         clientMs += await viaClient(PER_ROUND);
         sdkMs += await viaSdk(PER_ROUND);
       }
-      const s = emu.stats();
+      const s = await emu.stats();
       return {
         clientRps: (ROUNDS * PER_ROUND) / (clientMs / 1000),
         bareRps: (ROUNDS * PER_ROUND) / (sdkMs / 1000),
-        rateLimited: s.rateLimited,
-        tokensPerRequest: (s.inputTokens + s.outputTokens) / (2 * ROUNDS * PER_ROUND),
+        rateLimited: s.rateLimited - s0.rateLimited,
+        tokensPerRequest:
+          (s.inputTokens + s.outputTokens - s0.inputTokens - s0.outputTokens) / (2 * ROUNDS * PER_ROUND),
       };
     } finally {
       await c.close();
@@ -171,7 +207,7 @@ async function throughput(limits: Limits): Promise<Throughput> {
     }
   });
   runId++;
-  const usual = await withEmulator(emulatorOptions(limits), async (emu) => {
+  const usual = await withRemoteEmulator(emulatorOptions(limits), async (emu) => {
     const agent = new Agent({ keepAliveTimeout: 30_000 });
     // the usual way: default maxRetries (2), Promise.all over every request at once
     const openai = new OpenAI({
@@ -192,7 +228,11 @@ async function throughput(limits: Limits): Promise<Throughput> {
       );
       const seconds = (performance.now() - start) / 1000;
       const ok = outcomes.filter(Boolean).length;
-      return { okRps: ok / seconds, failed: outcomes.length - ok, rateLimited: emu.stats().rateLimited };
+      return {
+        okRps: ok / seconds,
+        failed: outcomes.length - ok,
+        rateLimited: (await emu.stats()).rateLimited,
+      };
     } finally {
       await agent.close();
     }
@@ -313,6 +353,9 @@ interface Overhead {
   clientMissMs: number;
   sdkMs: number;
   hitMs: number;
+  /** Sequential completeText (a lone prompt: batches of 1) vs the bare SDK's completions.create. */
+  textMs: number;
+  sdkTextMs: number;
 }
 let overheadRun: Overhead | undefined;
 
@@ -350,6 +393,26 @@ async function overhead(): Promise<Overhead> {
           for (let k = 0; k < PER_ROUND; k++) await sdk.chat.completions.create(sdkAsk(i++));
           sdkTotal += performance.now() - t;
         }
+        // a lone prompt through the batcher (batch of 1) vs the bare SDK: the batch timeout must not be paid
+        const text = (k: number) => ({
+          model: 'gpt-3.5-turbo-instruct',
+          prompt: `run ${runId} agent ${k}: Choose one of: [buy, sell, hold]`,
+          temperature: 0,
+          maxTokens: 32,
+        });
+        let textTotal = 0;
+        let sdkTextTotal = 0;
+        for (let r = 0; r < ROUNDS; r++) {
+          let t = performance.now();
+          for (let k = 0; k < PER_ROUND; k++) await client.completeText(text(i++));
+          textTotal += performance.now() - t;
+          t = performance.now();
+          for (let k = 0; k < PER_ROUND; k++) {
+            const { maxTokens, ...rest } = text(i++);
+            await sdk.completions.create({ ...rest, max_tokens: maxTokens });
+          }
+          sdkTextTotal += performance.now() - t;
+        }
         const hitReq = ask(0);
         await client.complete(hitReq);
         const HITS = 20_000;
@@ -360,6 +423,8 @@ async function overhead(): Promise<Overhead> {
           clientMissMs: clientTotal / (ROUNDS * PER_ROUND),
           sdkMs: sdkTotal / (ROUNDS * PER_ROUND),
           hitMs,
+          textMs: textTotal / (ROUNDS * PER_ROUND),
+          sdkTextMs: sdkTextTotal / (ROUNDS * PER_ROUND),
         };
       } finally {
         await client.close();
@@ -469,6 +534,16 @@ export default defineSuite({
       async measure() {
         const r = await overhead();
         return { ours: r.clientMissMs, peer: 'bare openai SDK', peerValue: r.sdkMs };
+      },
+    },
+    {
+      kind: 'measured',
+      name: 'lone completeText at L = 20 ms, sequential (batches of 1, default 10 ms batch timeout): LlmClient ms/call vs bare SDK completions.create',
+      unit: 'ms',
+      higherIsBetter: false,
+      async measure() {
+        const r = await overhead();
+        return { ours: r.textMs, peer: 'bare openai SDK completions.create', peerValue: r.sdkTextMs };
       },
     },
     {

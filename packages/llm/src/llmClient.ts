@@ -43,7 +43,10 @@ const batchSchema = z
   .object({
     /** Prompts (or embedding inputs) per provider request. */
     batchSize: z.number().int().positive().default(8),
-    /** Longest wait of a batch's first item, ms. */
+    /**
+     * Longest wait of a batch's first item, ms, while every concurrency slot is busy. With a free slot and an
+     * empty queue a batch goes at the end of the event-loop turn (no wait), see LlmClient._kickBatches.
+     */
     timeoutMs: z.number().min(0).default(10),
     /** Bound on items waiting for a batch. */
     maxPending: z.number().int().positive().default(10_000),
@@ -285,6 +288,7 @@ export class LlmClient {
   private readonly _metrics: LlmMetrics;
   private readonly _unregister: () => void;
   private readonly _releasePool: (() => Promise<void>) | undefined;
+  private _kick: NodeJS.Immediate | undefined;
   private readonly _tracer = trace.getTracer('@hp/llm');
   private _closed = false;
 
@@ -503,10 +507,7 @@ export class LlmClient {
           tokens: countTokens(sent.prompt) + (sent.maxTokens ?? this._o.defaultOutputTokens),
         };
         const result = this._textBatcher
-          ? await this._textBatcher.add(item, {
-              priority: settings.priority ?? 1,
-              ...(signal ? { signal } : {}),
-            })
+          ? await this._batch(this._textBatcher, item, settings.priority ?? 1, signal)
           : (await this._processTexts([item], settings.priority ?? 1))[0]!;
         if (result instanceof Error) throw result;
         const { cached: _c, ...rest } = result;
@@ -613,10 +614,7 @@ export class LlmClient {
       const load = async (signal?: AbortSignal): Promise<number[]> => {
         this._counters.cacheMisses++;
         const r = this._embedBatcher
-          ? await this._embedBatcher.add(item, {
-              priority: settings.priority ?? 1,
-              ...(signal ? { signal } : {}),
-            })
+          ? await this._batch(this._embedBatcher, item, settings.priority ?? 1, signal)
           : (await this._processEmbeddings([item], settings.priority ?? 1))[0]!;
         if (r instanceof Error) throw r;
         return r;
@@ -678,6 +676,38 @@ export class LlmClient {
       this._counters.batchedItems += items.length;
     }
     return response.vectors.map((v) => Array.from(v));
+  }
+
+  // --- adaptive batching -------------------------------------------------------------------------------------
+
+  private _batch<I, O>(
+    batcher: Batcher<I, O>,
+    item: I,
+    priority: number,
+    signal: AbortSignal | undefined,
+  ): Promise<O> {
+    const p = batcher.add(item, { priority, ...(signal ? { signal } : {}) });
+    this._kickBatches();
+    return p;
+  }
+
+  /**
+   * Batches form only while they would wait anyway. At the end of the current event-loop turn (so that the
+   * items of one burst, e.g. a Promise.all, have all joined), if a concurrency slot is free and nothing waits in
+   * the queue (rate limit or concurrency), the open batches go at once instead of waiting for `timeoutMs`: a lone
+   * prompt pays no batching delay. While every slot is busy, batches keep filling until full, their timeout, or
+   * the next free slot (a finished provider call kicks again).
+   */
+  private _kickBatches(): void {
+    if (this._kick !== undefined || this._closed) return;
+    if (!this._textBatcher?.pending && !this._embedBatcher?.pending) return;
+    this._kick = setImmediate(() => {
+      this._kick = undefined;
+      const q = this.runner.queue;
+      if (this._closed || q.size > 0 || q.pending >= q.concurrency) return;
+      this._textBatcher?.flush();
+      this._embedBatcher?.flush();
+    });
   }
 
   // --- the shared path -----------------------------------------------------------------------------------------
@@ -855,6 +885,7 @@ export class LlmClient {
       throw e;
     } finally {
       span.end();
+      this._kickBatches();
     }
   }
 
@@ -887,6 +918,8 @@ export class LlmClient {
   async close(): Promise<void> {
     if (this._closed) return;
     this._closed = true;
+    if (this._kick !== undefined) clearImmediate(this._kick);
+    this._kick = undefined;
     this._textBatcher?.close();
     this._embedBatcher?.close();
     await this.runner.close();

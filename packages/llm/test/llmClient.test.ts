@@ -113,6 +113,27 @@ describe('LlmClient against the emulator', () => {
     expect(again).toMatchObject({ text: results[3]!.text, cached: true });
   });
 
+  it('sends a lone text completion at once when a slot is free (no batch timeout wait)', async () => {
+    // a 10-minute batch timeout: the call would hang (and the test time out) if it waited for it
+    const c = client({ batch: { batchSize: 8, timeoutMs: 600_000 }, concurrency: 2 });
+    const before = emu.stats().byRoute['POST /v1/completions'] ?? 0;
+    const r = await c.completeText({
+      model: 'gpt-3.5-turbo-instruct',
+      prompt: 'lone prompt',
+      temperature: 0,
+    });
+    expect(r.cached).toBe(false);
+    // a burst beyond the free slots still batches: 1 request for the first turn's 8 prompts
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        c.completeText({ model: 'gpt-3.5-turbo-instruct', prompt: `burst ${i}`, temperature: 0 }),
+      ),
+    );
+    expect(burst).toHaveLength(8);
+    expect((emu.stats().byRoute['POST /v1/completions'] ?? 0) - before).toBe(2);
+    expect(c.stats()).toMatchObject({ batches: 1, batchedItems: 8 });
+  });
+
   it('embeds inputs in one batched request and serves repeats from the cache', async () => {
     const c = client();
     const before = emu.stats().byRoute['POST /v1/embeddings'] ?? 0;
