@@ -24,9 +24,12 @@ export interface AutoCompressorOptions {
   maxRatio?: number;
   /** Payloads of at least this size use `large`, smaller ones `small`; default 32 KiB. */
   largeBytes?: number;
+  /** Payloads of at least this size use `huge` (zstd level 4, worker threads); default 1 MiB. */
+  hugeBytes?: number;
   /**
-   * `balanced` (default): gzip level 1 below `largeBytes`, zstd level 4 from it (about as small as
-   * gzip level 6, several times faster). `speed`: LZ4 for everything compressible.
+   * `balanced` (default): gzip level 1 below `largeBytes`, zstd level 3 up to `hugeBytes`, zstd level 4
+   * from there (about as small as gzip level 6, several times faster). `speed`: LZ4 for everything
+   * compressible.
    */
   prefer?: 'speed' | 'balanced';
 }
@@ -45,15 +48,35 @@ const schema = z.object({
     .int()
     .min(0)
     .default(32 * 1024),
+  hugeBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(1024 * 1024),
   prefer: z.enum(['speed', 'balanced']).default('balanced'),
 });
 
 /**
  * Picks a compressor per payload: none for small or incompressible data (an LZ4 probe of the first
- * few KiB measures the ratio), else gzip level 1 (native zlib; smallest and fastest below ~32 KiB) or
- * zstd level 4 (from ~32 KiB on: faster than gzip level 1 and smaller), or LZ4 everywhere with
- * `prefer: 'speed'`.
- * Measured thresholds: benchmark/RESULTS.md.
+ * few KiB measures the ratio), else gzip level 1 below 32 KiB, zstd level 3 from 32 KiB to 1 MiB and
+ * zstd level 4 with worker threads from 1 MiB, or LZ4 everywhere with `prefer: 'speed'`.
+ *
+ * Measured (CBOR agent snapshots with records, best of 7, Node 24 zlib, 2 shared cores, 2026-11-27;
+ * bytes / ms to compress):
+ *
+ *   payload      zstd 1        zstd 3        zstd 4        zstd 5        gzip 1
+ *   19 KB        7828 / 0.09   7240 / 0.10   7169 / 0.10   6990 / 0.19   7512 / 0.21
+ *   58 KB        21422 / 0.23  19641 / 0.28  19600 / 0.30  19604 / 0.59  21329 / 0.57
+ *   192 KB       66040 / 0.76  60647 / 0.90  60847 / 1.73  58261 / 2.29  68466 / 1.97
+ *   382 KB       130700 / 1.47 117275 / 1.67 116982 / 1.82 118145 / 3.83 135398 / 3.80
+ *   954 KB       320857 / 3.89 285902 / 4.57 284426 / 4.68 290208 / 14.3 336466 / 13.8
+ *   19.2 MB      (zstd 4 with 2 workers: 5.55 MB, no larger than JSON+gzip level 6; zstd 3: 5.60 MB)
+ *
+ * Level 4 on 128-256 KB inputs uses zstd's greedy parser (its parameter table per size class): twice
+ * the time of level 3 for a larger output, hence level 3 below 1 MiB. From 1 MiB zstd's own worker
+ * threads run, where level 4 is the smallest level as fast as level 3 (benchmark/RESULTS.md).
+ * Levels 5-9 (2-6 ms at 192 KB) and zstd's strategy/minMatch/hashLog parameters were measured too:
+ * nothing reached the size of JSON+gzip level 6 on 1,000 agents (56,817 bytes) under ~3 ms.
  *
  * In an envelope the chosen compressor's own id is recorded (`choose`). Used on its own, its output is
  * one byte of the chosen id followed by that compressor's bytes (id 5).
@@ -64,6 +87,7 @@ export class AutoCompressor implements Compressor {
   readonly none = new NoneCompressor();
   readonly small: Compressor;
   readonly large: Compressor;
+  readonly huge: Compressor;
   readonly probe = new Lz4Compressor();
   private readonly _opts: z.output<typeof schema>;
   /** Decompression does not depend on levels: any auto instance reads any other's output. */
@@ -74,20 +98,23 @@ export class AutoCompressor implements Compressor {
     if (this._opts.prefer === 'speed') {
       this.small = this.probe;
       this.large = this.probe;
+      this.huge = this.probe;
     } else {
       this.small = new GzipCompressor({ level: 1 });
-      this.large = new ZstdCompressor({ level: 4 });
+      this.large = new ZstdCompressor({ level: 3 });
+      this.huge = new ZstdCompressor({ level: 4 });
     }
     this._byId = [this.none, new GzipCompressor(), new DeflateCompressor(), this.probe, new ZstdCompressor()];
   }
 
   /** The compressor this payload should use. */
   choose(data: Uint8Array): Compressor {
-    const { minBytes, probeBytes, maxRatio, largeBytes } = this._opts;
+    const { minBytes, probeBytes, maxRatio, largeBytes, hugeBytes } = this._opts;
     if (data.length < minBytes || data.length === 0) return this.none;
     const sample = data.length > probeBytes ? data.subarray(0, probeBytes) : data;
     const ratio = this.probe.compress(sample).length / sample.length;
     if (ratio > maxRatio) return this.none;
+    if (data.length >= hugeBytes) return this.huge;
     return data.length >= largeBytes ? this.large : this.small;
   }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Decoder } from 'cbor-x';
+import { Decoder, Encoder, FLOAT32_OPTIONS } from 'cbor-x';
 import { CborCodec, DataFormatError } from '../src/index.js';
 import { cborValue } from './arbitraries.js';
 
@@ -54,6 +54,53 @@ describe('CborCodec', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('round-trips every double bit for bit (property; -0 decodes as 0, as documented)', () => {
+    const next = (x: number, step: 1 | -1): number => {
+      const f = new Float64Array([x]);
+      const u = new BigInt64Array(f.buffer);
+      u[0]! += BigInt(step);
+      return f[0]!;
+    };
+    const twoDecimals = fc.integer({ min: -1e9, max: 1e9 }).map((k) => k / 100);
+    const double = fc.oneof(
+      fc.double(),
+      twoDecimals,
+      // one ulp away from a short decimal: what a float32 "decimal fit" would round to the decimal
+      fc.tuple(twoDecimals, fc.constantFrom<1 | -1>(1, -1)).map(([x, step]) => next(x, step)),
+      fc.double({ min: -1e-300, max: 1e-300 }), // subnormals and tiny exponents
+      fc.constantFrom(
+        NaN,
+        Infinity,
+        -Infinity,
+        Number.MIN_VALUE,
+        Number.MAX_VALUE,
+        2 ** -1074,
+        1e308,
+        2 ** 53 + 2,
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(double, { maxLength: 20 }), (xs) => {
+        const back = codec.decode(codec.encode({ xs })) as { xs: number[] };
+        for (let i = 0; i < xs.length; i++) {
+          const want = Object.is(xs[i], -0) ? 0 : xs[i];
+          if (!Object.is(back.xs[i], want)) throw new Error(`${xs[i]} decoded as ${back.xs[i]}`);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("does not use cbor-x's float32 DECIMAL_FIT: it loses doubles one ulp from a short decimal", () => {
+    // Measured for benchmark/RESULTS.md: 4-byte floats would make 1,000-agent snapshots 2-4% smaller
+    // after compression, but DECIMAL_FIT only checks value * 10^k is an integer, so 0.21000000000000002
+    // is written as a float32 and read back as 0.21. The default codec keeps float64.
+    const fit = { useRecords: false, useFloat32: FLOAT32_OPTIONS.DECIMAL_FIT };
+    const lossy = new Decoder(fit).decode(new Encoder(fit).encode(0.21000000000000002)) as number;
+    expect(lossy).toBe(0.21);
+    expect(codec.decode(codec.encode(0.21000000000000002))).toBe(0.21000000000000002);
   });
 
   it('writes self-contained records: a fresh decoder reads every message of a reused encoder', () => {

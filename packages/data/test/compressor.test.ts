@@ -97,6 +97,28 @@ describe('compressor options', () => {
   });
 });
 
+describe('AutoCompressor.choose', () => {
+  const compressible = (n: number): Buffer =>
+    Buffer.from('agent saw the market price rise. '.repeat(n / 32 + 1)).subarray(0, n);
+
+  it('picks none, gzip 1, zstd 3 and zstd 4 by size, none for incompressible data', () => {
+    const auto = new AutoCompressor();
+    const pick = (data: Uint8Array): string => {
+      const c = auto.choose(data);
+      return c instanceof ZstdCompressor || c instanceof GzipCompressor ? `${c.name}${c.level}` : c.name;
+    };
+    expect(pick(compressible(100))).toBe('none');
+    expect(pick(compressible(4096))).toBe('gzip1');
+    expect(pick(compressible(32 * 1024))).toBe('zstd3');
+    expect(pick(compressible(1024 * 1024 - 1))).toBe('zstd3');
+    expect(pick(compressible(1024 * 1024))).toBe('zstd4');
+    expect(pick(randomBytes(64 * 1024))).toBe('none');
+    const allHuge = new AutoCompressor({ huge_bytes: 0 } as never);
+    expect(allHuge.choose(compressible(4096))).toBe(allHuge.huge);
+    expect(new AutoCompressor({ prefer: 'speed' }).choose(compressible(2 * 1024 * 1024)).name).toBe('lz4');
+  });
+});
+
 describe('ZstdCompressor workers', () => {
   it('compresses large payloads with and without zstd worker threads to standard frames', () => {
     const big = Buffer.alloc(3 * 1024 * 1024);
