@@ -35,8 +35,8 @@ export class MoneyAgent extends Agent<BoltzmannModel> {
     const model = this.model;
     const grid = model.grid;
     if (!grid) return;
-    const steps = grid.getNeighborhood(this.pos as GridPos, MOORE);
-    grid.moveAgent(this, model.rng.choice(steps));
+    // Same cell and draws as rng.choice(grid.getNeighborhood(pos, MOORE)), without building the list.
+    grid.moveAgent(this, grid.randomNeighborhoodCell(this.pos as GridPos, model.rng, MOORE));
   }
 
   /** Give 1 unit to a random cellmate (spatial) or a random agent (non-spatial). */

@@ -173,8 +173,11 @@ export class LlmMoneyAgent extends Agent<LlmWealthModel> {
     if (decision.malformed) model.malformedAnswers++;
     if (decision.failed) model.failedDecisions++;
     if (decision.action === 'move') {
-      const cells = model.grid.getNeighborhood(this.pos as GridPos, { moore: true, includeCenter: false });
-      model.grid.moveAgent(this, model.rng.choice(cells));
+      const cell = model.grid.randomNeighborhoodCell(this.pos as GridPos, model.rng, {
+        moore: true,
+        includeCenter: false,
+      });
+      model.grid.moveAgent(this, cell);
       this.memory.record('moved', `to (${(this.pos as GridPos).join(', ')})`);
     } else if (decision.action === 'give') {
       const mates = model.grid.cellContents(this.pos as GridPos).filter((a) => a !== this);

@@ -18,6 +18,19 @@ export interface NeighborhoodOptions {
 }
 
 const MAX_CACHED_RADIUS = 63;
+const VON_NEUMANN: readonly (readonly [number, number])[] = [
+  [-1, 0],
+  [0, -1],
+  [0, 1],
+  [1, 0],
+];
+const VON_NEUMANN_CENTER: readonly (readonly [number, number])[] = [
+  [-1, 0],
+  [0, -1],
+  [0, 0],
+  [0, 1],
+  [1, 0],
+];
 
 /**
  * A rectangular grid of cells (Mesa's `mesa.space` grids, with its method names in camelCase).
@@ -101,6 +114,43 @@ export abstract class Grid<A extends Agent = Agent> {
     }
     if (byCell) byCell[index] = cells;
     return cells;
+  }
+
+  /**
+   * One cell of the neighbourhood drawn uniformly with `rng`: always the same cell and the same draws as
+   * `rng.choice(grid.getNeighborhood(pos, options))`, but radius 1 on a torus of at least 3 x 3 computes it
+   * arithmetically, without building the list (the hot path of agents that move every step).
+   */
+  randomNeighborhoodCell(pos: GridPos, rng: Rng, options: NeighborhoodOptions = {}): GridPos {
+    const { moore = true, includeCenter = false, radius = 1 } = options;
+    if (radius !== 1 || !this.torus || this.width < 3 || this.height < 3) {
+      return rng.choice(this.getNeighborhood(pos, options));
+    }
+    let x = pos[0];
+    let y = pos[1];
+    if (x < 0 || x >= this.width || y < 0 || y >= this.height) [x, y] = this.torusAdj(pos);
+    let dx: number;
+    let dy: number;
+    if (moore) {
+      // getNeighborhood's order: dx = -1..1, then dy = -1..1, the centre (k = 4) skipped unless included.
+      let k = rng.int(includeCenter ? 9 : 8);
+      if (!includeCenter && k >= 4) k++;
+      dx = ((k / 3) | 0) - 1;
+      dy = (k % 3) - 1;
+    } else {
+      // Von Neumann: (-1,0), (0,-1), [(0,0)], (0,1), (1,0).
+      const k = rng.int(includeCenter ? 5 : 4);
+      const cells = includeCenter ? VON_NEUMANN_CENTER : VON_NEUMANN;
+      dx = cells[k]![0];
+      dy = cells[k]![1];
+    }
+    let nx = x + dx;
+    let ny = y + dy;
+    if (nx < 0) nx += this.width;
+    else if (nx >= this.width) nx -= this.width;
+    if (ny < 0) ny += this.height;
+    else if (ny >= this.height) ny -= this.height;
+    return [nx, ny];
   }
 
   /** The agents in the neighbourhood of `pos`. */

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { Agent, type GridPos } from '../../src/agent.js';
 import { Model } from '../../src/model.js';
 import { MultiGrid, SingleGrid } from '../../src/spaces/grid.js';
+import { Rng } from '../../src/rng.js';
 
 const sortCells = (cells: readonly GridPos[]) => cells.map(([x, y]) => `${x},${y}`).sort();
 
@@ -72,5 +74,37 @@ describe('grids', () => {
     expect(g.isCellEmpty([1, 1])).toBe(true);
     expect(g.existsEmptyCells()).toBe(true);
     expect([...g.coordIter()].filter(([c]) => c.length > 0)).toHaveLength(2);
+  });
+});
+
+describe('randomNeighborhoodCell', () => {
+  it('draws the same cell with the same draws as rng.choice(getNeighborhood(...))', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 3 }),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        (width, height, torus, moore, includeCenter, radius, px, py, seed) => {
+          const grid = new MultiGrid({ width, height, torus });
+          const pos: GridPos = [px % width, py % height];
+          const options = { moore, includeCenter, radius };
+          const cells = grid.getNeighborhood(pos, options);
+          if (cells.length === 0) return;
+          const a = new Rng(seed);
+          const b = new Rng(seed);
+          for (let i = 0; i < 5; i++) {
+            expect(grid.randomNeighborhoodCell(pos, a, options)).toEqual(b.choice(cells));
+          }
+          expect(a.getState()).toEqual(b.getState());
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
