@@ -28,6 +28,23 @@ function p99(samples: number[]): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
 }
 
+/** BATCH sequential acquire+release pairs on the pool's one warm idle resource. */
+async function idleLoop(acquire: () => Promise<Res>, release: (r: Res) => unknown): Promise<Res | undefined> {
+  let r: Res | undefined;
+  for (let i = 0; i < BATCH; i++) {
+    r = await acquire();
+    release(r);
+  }
+  return r;
+}
+
+/** Our side of both idle-resource cases (against tarn and against generic-pool). */
+const oursIdleLoop = (): Promise<Res | undefined> =>
+  idleLoop(
+    () => ours.acquire(),
+    (r) => ours.release(r),
+  );
+
 const hold = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
 
 /** `users` concurrent callers (10x the pool's max) each acquire, hold ~1 ms, release; `rounds` times. */
@@ -58,47 +75,27 @@ function cases(): BenchCase[] {
     {
       name: `acquire+release, idle resource (x${BATCH})`,
       opsPerCall: BATCH,
-      ours: async () => {
-        let r: Res | undefined;
-        for (let i = 0; i < BATCH; i++) {
-          r = await ours.acquire();
-          ours.release(r);
-        }
-        return r;
-      },
+      ours: oursIdleLoop,
       peer: {
         name: 'tarn',
-        fn: async () => {
-          let r: Res | undefined;
-          for (let i = 0; i < BATCH; i++) {
-            r = await tarn.acquire().promise;
-            tarn.release(r);
-          }
-          return r;
-        },
+        fn: () =>
+          idleLoop(
+            () => tarn.acquire().promise,
+            (r) => tarn.release(r),
+          ),
       },
     },
     {
       name: `acquire+release, idle resource (x${BATCH}) vs generic-pool`,
       opsPerCall: BATCH,
-      ours: async () => {
-        let r: Res | undefined;
-        for (let i = 0; i < BATCH; i++) {
-          r = await ours.acquire();
-          ours.release(r);
-        }
-        return r;
-      },
+      ours: oursIdleLoop,
       peer: {
         name: 'generic-pool',
-        fn: async () => {
-          let r: Res | undefined;
-          for (let i = 0; i < BATCH; i++) {
-            r = await gp.acquire();
-            void gp.release(r);
-          }
-          return r;
-        },
+        fn: () =>
+          idleLoop(
+            () => gp.acquire(),
+            (r) => void gp.release(r),
+          ),
       },
     },
     {

@@ -38,69 +38,95 @@ interface Instruments {
 const live = new Set<PoolMetricSource>();
 let current: Instruments | undefined;
 
+type Field = keyof ReturnType<PoolMetricSource['metricFields']>;
+
+/** The instruments observed with one field of a pool each (besides `db.client.connection.count`). */
+const PER_FIELD: readonly {
+  name: string;
+  field: Field;
+  kind: 'upDown' | 'counter';
+  description: string;
+  unit: string;
+}[] = [
+  {
+    name: 'db.client.connection.idle.min',
+    field: 'min',
+    kind: 'upDown',
+    description: 'Minimum number of idle connections kept open (min_size)',
+    unit: '{connection}',
+  },
+  {
+    name: 'db.client.connection.max',
+    field: 'max',
+    kind: 'upDown',
+    description: 'Maximum number of open connections allowed (max_size)',
+    unit: '{connection}',
+  },
+  {
+    name: 'db.client.connection.pending_requests',
+    field: 'pending',
+    kind: 'upDown',
+    description: 'Acquires waiting for a connection',
+    unit: '{request}',
+  },
+  {
+    name: 'db.client.connection.timeouts',
+    field: 'timeouts',
+    kind: 'counter',
+    description: 'Acquires that timed out',
+    unit: '{timeout}',
+  },
+  {
+    name: 'hp.pool.creates',
+    field: 'creates',
+    kind: 'counter',
+    description: 'Resources created',
+    unit: '{connection}',
+  },
+  {
+    name: 'hp.pool.destroys',
+    field: 'destroys',
+    kind: 'counter',
+    description: 'Resources destroyed',
+    unit: '{connection}',
+  },
+  {
+    name: 'hp.pool.health_check.failures',
+    field: 'failedHealthChecks',
+    kind: 'counter',
+    description: 'Idle resources that failed a health check and were replaced',
+    unit: '{check}',
+  },
+  {
+    name: 'hp.pool.errors',
+    field: 'errors',
+    kind: 'counter',
+    description: 'Factory failures, invalid resources, timeouts and destroy failures',
+    unit: '{error}',
+  },
+];
+
 function instrumentsFor(meter: Meter): Instruments {
   if (current && current.meter === meter) return current;
   const count = meter.createObservableUpDownCounter('db.client.connection.count', {
     description: 'Connections open in the pool, by state (idle, used)',
     unit: '{connection}',
   });
-  const idleMin = meter.createObservableUpDownCounter('db.client.connection.idle.min', {
-    description: 'Minimum number of idle connections kept open (min_size)',
-    unit: '{connection}',
-  });
-  const max = meter.createObservableUpDownCounter('db.client.connection.max', {
-    description: 'Maximum number of open connections allowed (max_size)',
-    unit: '{connection}',
-  });
-  const pending = meter.createObservableUpDownCounter('db.client.connection.pending_requests', {
-    description: 'Acquires waiting for a connection',
-    unit: '{request}',
-  });
-  const timeouts = meter.createObservableCounter('db.client.connection.timeouts', {
-    description: 'Acquires that timed out',
-    unit: '{timeout}',
-  });
-  const creates = meter.createObservableCounter('hp.pool.creates', {
-    description: 'Resources created',
-    unit: '{connection}',
-  });
-  const destroys = meter.createObservableCounter('hp.pool.destroys', {
-    description: 'Resources destroyed',
-    unit: '{connection}',
-  });
-  const healthFailures = meter.createObservableCounter('hp.pool.health_check.failures', {
-    description: 'Idle resources that failed a health check and were replaced',
-    unit: '{check}',
-  });
-  const errors = meter.createObservableCounter('hp.pool.errors', {
-    description: 'Factory failures, invalid resources, timeouts and destroy failures',
-    unit: '{error}',
-  });
-  const observables: Observable[] = [
-    count,
-    idleMin,
-    max,
-    pending,
-    timeouts,
-    creates,
-    destroys,
-    healthFailures,
-    errors,
-  ];
+  const perField = PER_FIELD.map(({ name, field, kind, description, unit }) => ({
+    field,
+    instrument:
+      kind === 'upDown'
+        ? meter.createObservableUpDownCounter(name, { description, unit })
+        : meter.createObservableCounter(name, { description, unit }),
+  }));
+  const observables: Observable[] = [count, ...perField.map((p) => p.instrument)];
   meter.addBatchObservableCallback((result: BatchObservableResult) => {
     for (const pool of live) {
       const f = pool.metricFields();
       const attrs: Attributes = { 'db.client.connection.pool.name': pool.name };
       result.observe(count, f.used, { ...attrs, 'db.client.connection.state': 'used' });
       result.observe(count, f.idle, { ...attrs, 'db.client.connection.state': 'idle' });
-      result.observe(idleMin, f.min, attrs);
-      result.observe(max, f.max, attrs);
-      result.observe(pending, f.pending, attrs);
-      result.observe(timeouts, f.timeouts, attrs);
-      result.observe(creates, f.creates, attrs);
-      result.observe(destroys, f.destroys, attrs);
-      result.observe(healthFailures, f.failedHealthChecks, attrs);
-      result.observe(errors, f.errors, attrs);
+      for (const { field, instrument } of perField) result.observe(instrument, f[field], attrs);
     }
   }, observables);
   current = {

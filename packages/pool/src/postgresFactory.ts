@@ -1,5 +1,5 @@
 import { type Attributes } from '@opentelemetry/api';
-import { abortable } from './abortable.js';
+import { DeadClients } from './deadClients.js';
 import { type PoolFactory } from './pool.js';
 
 /** The parts of pg's `Client` the pool uses; `pg.Client` satisfies it. */
@@ -68,7 +68,7 @@ function serviceAttributes(
 export function postgresFactory<C extends PgClientLike = PgClientLike>(
   options: PostgresFactoryOptions<C> = {},
 ): PoolFactory<C> {
-  const dead = new WeakSet<object>();
+  const dead = new DeadClients();
   const extra = options.client ?? {};
   const query = options.validationQuery ?? 'SELECT 1';
   return {
@@ -81,20 +81,7 @@ export function postgresFactory<C extends PgClientLike = PgClientLike>(
         ...(options.connectionString ? { connectionString: options.connectionString } : {}),
         application_name: options.application_name ?? options.applicationName ?? `hp:${ctx.poolName}`,
       });
-      const markDead = (): void => {
-        dead.add(client);
-        ctx.markBroken();
-      };
-      client.on('error', markDead);
-      client.on('end', markDead);
-      try {
-        await abortable(client.connect(), ctx.signal);
-      } catch (err) {
-        dead.add(client);
-        client.end().catch(() => {});
-        throw err;
-      }
-      return client;
+      return dead.connect(client, ctx, () => void client.end().catch(() => {}));
     },
     async destroy(client) {
       if (dead.has(client)) {
@@ -107,14 +94,6 @@ export function postgresFactory<C extends PgClientLike = PgClientLike>(
       await client.end();
     },
     isBroken: (client) => dead.has(client),
-    async validate(client, signal) {
-      try {
-        await abortable(client.query(query), signal);
-      } catch (err) {
-        dead.add(client);
-        throw err;
-      }
-      return !dead.has(client);
-    },
+    validate: (client, signal) => dead.validate(client, () => client.query(query), signal),
   };
 }

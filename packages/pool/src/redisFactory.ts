@@ -1,5 +1,5 @@
 import { type Attributes } from '@opentelemetry/api';
-import { abortable } from './abortable.js';
+import { DeadClients } from './deadClients.js';
 import { type PoolFactory } from './pool.js';
 
 /** The parts of a node-redis client the pool uses; the official `redis` client satisfies it. */
@@ -61,7 +61,7 @@ function serviceAttributes(url: string | undefined): Attributes {
 export function redisFactory<C extends RedisClientLike = RedisClientLike>(
   options: RedisFactoryOptions<C> = {},
 ): PoolFactory<C> {
-  const dead = new WeakSet<object>();
+  const dead = new DeadClients();
   const extra = options.client ?? {};
   return {
     attributes: serviceAttributes(options.url),
@@ -77,24 +77,13 @@ export function redisFactory<C extends RedisClientLike = RedisClientLike>(
           reconnectStrategy: false,
         },
       });
-      const markDead = (): void => {
-        dead.add(client);
-        ctx.markBroken();
-      };
-      client.on('error', markDead);
-      client.on('end', markDead);
-      try {
-        await abortable(client.connect(), ctx.signal);
-      } catch (err) {
-        dead.add(client);
+      return dead.connect(client, ctx, () => {
         try {
           client.destroy();
         } catch {
           // never opened
         }
-        throw err;
-      }
-      return client;
+      });
     },
     async destroy(client) {
       const wasOk = !dead.has(client) && client.isReady;
@@ -104,14 +93,7 @@ export function redisFactory<C extends RedisClientLike = RedisClientLike>(
       else client.destroy();
     },
     isBroken: (client) => dead.has(client) || !client.isReady,
-    async validate(client, signal) {
-      try {
-        await abortable(client.ping(), signal);
-      } catch (err) {
-        dead.add(client); // destroy() then cuts it instead of waiting for a polite QUIT
-        throw err;
-      }
-      return !dead.has(client);
-    },
+    // a failed PING marks the client dead: destroy() then cuts it instead of waiting for a polite QUIT
+    validate: (client, signal) => dead.validate(client, () => client.ping(), signal),
   };
 }

@@ -1,15 +1,6 @@
 import fc from 'fast-check';
 import { DEFAULT_POOL_CONFIGS, parsePoolConfig, PoolConfigError } from '../src/index.js';
-
-function fieldOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof PoolConfigError) return `${err.code}:${err.field}`;
-    throw err;
-  }
-  return 'no error';
-}
+import { fieldOf } from './configErrors.js';
 
 describe('parsePoolConfig', () => {
   it('reads the sketch numbers in seconds and resolves milliseconds', () => {

@@ -2,7 +2,8 @@ import { describeWithService, SERVICES } from '@hp/testing';
 import pg from 'pg';
 import { Pool, PoolError, postgresFactory } from '../src/index.js';
 import { until } from './fakeFactory.js';
-import { freePort, rng, TcpProxy } from './netHelpers.js';
+import { freePort, TcpProxy } from './netHelpers.js';
+import { randomizedLeakRun, waitServerCount } from './serviceRuns.js';
 
 const url = SERVICES.postgres.url;
 const unique = (tag: string): string => `hp-pool-${tag}-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
@@ -24,17 +25,8 @@ describeWithService('postgres')('postgresFactory against a real PostgreSQL', () 
     );
     return Number(r.rows[0]!.n);
   }
-  /** Waits until the server shows `n` connections of `app` (n re-read each time: the pool may still be creating). */
-  async function waitCount(app: string, n: number | (() => number)): Promise<void> {
-    const expected = typeof n === 'number' ? () => n : n;
-    const end = Date.now() + 5000;
-    while ((await serverCount(app)) !== expected()) {
-      if (Date.now() > end) {
-        throw new Error(`expected ${expected()} connections of ${app}, have ${await serverCount(app)}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  const waitCount = (app: string, n: number | (() => number)): Promise<void> =>
+    waitServerCount(() => serverCount(app), n, `connections of ${app}`);
 
   function makePool(app: string, config: Record<string, unknown>, connectionString: string = url) {
     return new Pool({
@@ -145,45 +137,13 @@ describeWithService('postgres')('postgresFactory against a real PostgreSQL', () 
     expect(await serverCount(app)).toBe(0);
     const pool = makePool(app, { min_size: 3, max_size: 3, acquire_timeout: 0.03 });
     try {
-      // A timeout for sure: everything held, one more acquire.
-      await until(() => pool.stats().free === 3, 5000); // connect outside the 30 ms acquire timeout
-      const held = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
-      await expect(pool.acquire()).rejects.toMatchObject({ code: 'ACQUIRE_TIMEOUT' });
-      held.forEach((c) => pool.release(c));
-      pool.resize(1, 3);
-
-      const random = rng(20261127);
-      const outcomes = { ok: 0, aborted: 0, timeout: 0, broken: 0, failed: 0 };
-      const tasks: Promise<void>[] = [];
       const runs = 240;
-      for (let i = 0; i < runs; i++) {
-        const x = random();
-        const ac = new AbortController();
-        const task = pool
-          .use(
-            async (c, ctx) => {
-              if (x < 0.05) ctx.markBroken();
-              await c.query(
-                x < 0.1 ? 'SELECT pg_sleep(0.04)' : x < 0.25 ? 'SELECT pg_sleep(0.005)' : 'SELECT 1',
-              );
-            },
-            { signal: ac.signal },
-          )
-          .then(
-            () => void (x < 0.05 ? outcomes.broken++ : outcomes.ok++),
-            (err: unknown) => {
-              const code = err instanceof PoolError ? err.code : 'other';
-              if (code === 'ABORTED') outcomes.aborted++;
-              else if (code === 'ACQUIRE_TIMEOUT') outcomes.timeout++;
-              else outcomes.failed++;
-            },
-          );
-        if (random() < 0.15) setTimeout(() => ac.abort(), Math.floor(random() * 5));
-        tasks.push(task);
-        if (random() < 0.3) await new Promise((r) => setTimeout(r, Math.floor(random() * 3)));
-        if (tasks.length >= 12) await Promise.all(tasks.splice(0));
-      }
-      await Promise.all(tasks);
+      const outcomes = await randomizedLeakRun(pool, {
+        seed: 20261127,
+        runs,
+        work: (c, x) =>
+          c.query(x < 0.1 ? 'SELECT pg_sleep(0.04)' : x < 0.25 ? 'SELECT pg_sleep(0.005)' : 'SELECT 1'),
+      });
       expect(outcomes.failed).toBe(0);
       expect(outcomes.ok + outcomes.broken + outcomes.aborted + outcomes.timeout).toBe(runs);
       expect(outcomes.ok).toBeGreaterThan(50);

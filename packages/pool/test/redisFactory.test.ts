@@ -2,7 +2,8 @@ import { describeWithService, SERVICES } from '@hp/testing';
 import { createClient } from 'redis';
 import { Pool, PoolError, redisFactory } from '../src/index.js';
 import { until } from './fakeFactory.js';
-import { freePort, OwnRedis, rng, TcpProxy } from './netHelpers.js';
+import { freePort, OwnRedis, TcpProxy } from './netHelpers.js';
+import { randomizedLeakRun, waitServerCount } from './serviceRuns.js';
 
 const unique = (tag: string): string => `hp-pool-${tag}-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
 
@@ -24,14 +25,8 @@ describeWithService('redis')('redisFactory against a real Redis', () => {
       .filter((line) => line.includes(` name=${name} `))
       .map((line) => /(?:^|\s)id=(\d+)/.exec(line)![1]!);
   }
-  async function waitIds(name: string, n: number | (() => number)): Promise<void> {
-    const expected = typeof n === 'number' ? () => n : n;
-    const end = Date.now() + 5000;
-    while ((await ourIds(name)).length !== expected()) {
-      if (Date.now() > end) throw new Error(`expected ${expected()} clients named ${name}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  const waitIds = (name: string, n: number | (() => number)): Promise<void> =>
+    waitServerCount(async () => (await ourIds(name)).length, n, `clients named ${name}`);
 
   function makePool(name: string, config: Record<string, unknown>, url: string = SERVICES.redis.url) {
     return new Pool({
@@ -135,42 +130,15 @@ describeWithService('redis')('redisFactory against a real Redis', () => {
     expect(await ourIds(name)).toHaveLength(0);
     const pool = makePool(name, { min_size: 3, max_size: 3, acquire_timeout: 0.03 });
     try {
-      await until(() => pool.stats().free === 3, 5000); // connect outside the 30 ms acquire timeout
-      const held = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
-      await expect(pool.acquire()).rejects.toMatchObject({ code: 'ACQUIRE_TIMEOUT' });
-      held.forEach((c) => pool.release(c));
-      pool.resize(1, 3);
-      const random = rng(1127);
-      const outcomes = { ok: 0, aborted: 0, timeout: 0, broken: 0, failed: 0 };
-      const tasks: Promise<void>[] = [];
       const runs = 300;
-      for (let i = 0; i < runs; i++) {
-        const x = random();
-        const ac = new AbortController();
-        const task = pool
-          .use(
-            async (c, ctx) => {
-              if (x < 0.05) ctx.markBroken();
-              if (x < 0.1) await new Promise((r) => setTimeout(r, 40));
-              await c.ping();
-            },
-            { signal: ac.signal },
-          )
-          .then(
-            () => void (x < 0.05 ? outcomes.broken++ : outcomes.ok++),
-            (err: unknown) => {
-              const code = err instanceof PoolError ? err.code : 'other';
-              if (code === 'ABORTED') outcomes.aborted++;
-              else if (code === 'ACQUIRE_TIMEOUT') outcomes.timeout++;
-              else outcomes.failed++;
-            },
-          );
-        if (random() < 0.15) setTimeout(() => ac.abort(), Math.floor(random() * 5));
-        tasks.push(task);
-        if (random() < 0.3) await new Promise((r) => setTimeout(r, Math.floor(random() * 3)));
-        if (tasks.length >= 12) await Promise.all(tasks.splice(0));
-      }
-      await Promise.all(tasks);
+      const outcomes = await randomizedLeakRun(pool, {
+        seed: 1127,
+        runs,
+        work: async (c, x) => {
+          if (x < 0.1) await new Promise((r) => setTimeout(r, 40));
+          await c.ping();
+        },
+      });
       expect(outcomes.failed).toBe(0);
       expect(outcomes.ok + outcomes.broken + outcomes.aborted + outcomes.timeout).toBe(runs);
       expect(pool.stats()).toMatchObject({ inUse: 0, pending: 0 });

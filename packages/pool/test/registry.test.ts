@@ -1,15 +1,6 @@
 import { DEFAULT_POOL_CONFIGS, PoolConfigError, PoolRegistry, SmartConnectionManager } from '../src/index.js';
+import { fieldOf } from './configErrors.js';
 import { FakeFactory, until } from './fakeFactory.js';
-
-function fieldOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof PoolConfigError) return `${err.code}:${err.field}`;
-    throw err;
-  }
-  return 'no error';
-}
 
 describe('PoolRegistry (SmartConnectionManager)', () => {
   it('creates named pools lazily from config and keeps their min size', async () => {
