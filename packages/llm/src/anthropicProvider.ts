@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { CallScope } from './callScope.js';
-import { type LlmError, LlmInvalidResponseError, LlmOptionsError } from './errors.js';
+import { LlmInvalidResponseError, LlmOptionsError } from './errors.js';
 import {
   type LlmCallOptions,
   type LlmFinishReason,
@@ -13,7 +13,7 @@ import {
 } from './llmTypes.js';
 import { parseProviderOptions, Transport, transportOptionShape } from './providerOptions.js';
 import { rateLimitInfoFromHeaders } from './rateLimitHeaders.js';
-import { mapSdkError } from './sdkErrors.js';
+import { SdkProvider } from './sdkProvider.js';
 
 const optionsSchema = z
   .object({
@@ -54,23 +54,17 @@ function finishReason(reason: string | null | undefined): LlmFinishReason {
  * become `output_config.format`; `n` must be 1 (the API has no samples parameter) and there is no prompt-batch
  * or embeddings endpoint.
  */
-export class AnthropicProvider implements LlmProvider {
-  readonly name: string;
+export class AnthropicProvider extends SdkProvider implements LlmProvider {
   readonly client: Anthropic;
   private readonly _options: z.output<typeof optionsSchema>;
-  /** The HTTP path of the SDK: an @hp/pool keep-alive pool per origin, or your dispatcher / fetch. */
-  readonly transport: Transport;
-  private readonly _apiKey: string;
 
   constructor(options: AnthropicProviderOptions = {}) {
     const o = parseProviderOptions(optionsSchema, options);
-    this._options = o;
-    this.name = o.name;
-    this._apiKey = o.apiKey ?? process.env.ANTHROPIC_API_KEY ?? '';
-    if (!this._apiKey)
-      throw new LlmOptionsError('apiKey', 'no API key: pass apiKey or set ANTHROPIC_API_KEY');
+    const apiKey = o.apiKey ?? process.env.ANTHROPIC_API_KEY ?? '';
+    if (!apiKey) throw new LlmOptionsError('apiKey', 'no API key: pass apiKey or set ANTHROPIC_API_KEY');
     const transport = new Transport(o);
-    this.transport = transport;
+    super(o.name, apiKey, transport);
+    this._options = o;
     this.client = new Anthropic({
       apiKey: this._apiKey,
       maxRetries: 0,
@@ -81,7 +75,7 @@ export class AnthropicProvider implements LlmProvider {
     });
   }
 
-  private get _what(): string {
+  protected override get _what(): string {
     return `${this.name} (${this.client.baseURL})`;
   }
 
@@ -154,8 +148,7 @@ export class AnthropicProvider implements LlmProvider {
 
   async complete(request: LlmRequest, options?: LlmCallOptions): Promise<LlmResponse> {
     const params = this.messageParams(request);
-    const scope = new CallScope(options, `${this._what} message`);
-    try {
+    return this._call(options, 'message', async (scope) => {
       const { data, response } = await this.client.messages
         .create(params, { signal: scope.signal })
         .withResponse();
@@ -187,11 +180,7 @@ export class AnthropicProvider implements LlmProvider {
         usage: { inputTokens: data.usage?.input_tokens ?? 0, outputTokens: data.usage?.output_tokens ?? 0 },
         rateLimit: rateLimitInfoFromHeaders(response.headers),
       };
-    } catch (err) {
-      throw this.mapError(err, scope, 'message');
-    } finally {
-      scope.dispose();
-    }
+    });
   }
 
   async *stream(request: LlmRequest, options?: LlmCallOptions): AsyncGenerator<LlmStreamEvent> {
@@ -256,19 +245,6 @@ export class AnthropicProvider implements LlmProvider {
     } finally {
       scope.dispose();
     }
-  }
-
-  mapError(err: unknown, scope: CallScope | undefined, what: string): LlmError {
-    return mapSdkError(err, { where: `${this._what} ${what}`, scope, secrets: [this._apiKey] });
-  }
-
-  /** See LlmProvider.usePool: sizes the keep-alive pool for a client's concurrency; call the result to release. */
-  usePool(connections: number): () => Promise<void> {
-    return this.transport.use(connections);
-  }
-
-  async close(): Promise<void> {
-    await this.transport.close();
   }
 }
 

@@ -8,7 +8,7 @@ import {
 } from '@google/genai';
 import { z } from 'zod';
 import { CallScope } from './callScope.js';
-import { type LlmError, LlmInvalidResponseError, LlmOptionsError } from './errors.js';
+import { LlmInvalidResponseError, LlmOptionsError } from './errors.js';
 import {
   type LlmCallOptions,
   type LlmChoice,
@@ -23,7 +23,7 @@ import {
 } from './llmTypes.js';
 import { parseProviderOptions, Transport, transportOptionShape } from './providerOptions.js';
 import { rateLimitInfoFromHeaders } from './rateLimitHeaders.js';
-import { mapSdkError } from './sdkErrors.js';
+import { SdkProvider } from './sdkProvider.js';
 
 const optionsSchema = z
   .object({
@@ -63,21 +63,16 @@ function finishReason(reason: string | undefined, hasCalls: boolean): LlmFinishR
  * System messages become `systemInstruction`, tool calls/results become functionCall/functionResponse parts,
  * JSON response formats become `responseMimeType` (+ `responseJsonSchema`), `n` becomes `candidateCount`.
  */
-export class GoogleProvider implements LlmProvider {
-  readonly name: string;
+export class GoogleProvider extends SdkProvider implements LlmProvider {
   readonly client: GoogleGenAI;
-  /** The HTTP path of the SDK: an @hp/pool keep-alive pool per origin, or your dispatcher / fetch. */
-  readonly transport: Transport;
-  private readonly _apiKey: string;
   private readonly _baseURL: string;
 
   constructor(options: GoogleProviderOptions = {}) {
     const o = parseProviderOptions(optionsSchema, options);
-    this.name = o.name;
-    this._apiKey = o.apiKey ?? process.env.GEMINI_API_KEY ?? process.env.GOOGLE_API_KEY ?? '';
-    if (!this._apiKey) throw new LlmOptionsError('apiKey', 'no API key: pass apiKey or set GEMINI_API_KEY');
+    const apiKey = o.apiKey ?? process.env.GEMINI_API_KEY ?? process.env.GOOGLE_API_KEY ?? '';
+    if (!apiKey) throw new LlmOptionsError('apiKey', 'no API key: pass apiKey or set GEMINI_API_KEY');
     const transport = new Transport(o);
-    this.transport = transport;
+    super(o.name, apiKey, transport);
     this._baseURL = o.baseURL ?? 'https://generativelanguage.googleapis.com';
     this.client = new GoogleGenAI({
       apiKey: this._apiKey,
@@ -91,7 +86,7 @@ export class GoogleProvider implements LlmProvider {
     });
   }
 
-  private get _what(): string {
+  protected override get _what(): string {
     return `${this.name} (${this._baseURL})`;
   }
 
@@ -200,8 +195,7 @@ export class GoogleProvider implements LlmProvider {
   }
 
   async complete(request: LlmRequest, options?: LlmCallOptions): Promise<LlmResponse> {
-    const scope = new CallScope(options, `${this._what} generateContent`);
-    try {
+    return this._call(options, 'generateContent', async (scope) => {
       const { contents, system } = this.contents(request);
       const res = await this.client.models.generateContent({
         model: request.model,
@@ -225,11 +219,7 @@ export class GoogleProvider implements LlmProvider {
         },
         rateLimit: rateLimitInfoFromHeaders(res.sdkHttpResponse?.headers),
       };
-    } catch (err) {
-      throw this.mapError(err, scope, 'generateContent');
-    } finally {
-      scope.dispose();
-    }
+    });
   }
 
   async *stream(request: LlmRequest, options?: LlmCallOptions): AsyncGenerator<LlmStreamEvent> {
@@ -299,8 +289,7 @@ export class GoogleProvider implements LlmProvider {
   }
 
   async embed(request: LlmEmbeddingRequest, options?: LlmCallOptions): Promise<LlmEmbeddingResponse> {
-    const scope = new CallScope(options, `${this._what} embedContent`);
-    try {
+    return this._call(options, 'embedContent', async (scope) => {
       const res = await this.client.models.embedContent({
         model: request.model,
         contents: request.inputs,
@@ -322,24 +311,7 @@ export class GoogleProvider implements LlmProvider {
         usage: { inputTokens: 0, outputTokens: 0 },
         rateLimit: rateLimitInfoFromHeaders(res.sdkHttpResponse?.headers),
       };
-    } catch (err) {
-      throw this.mapError(err, scope, 'embedContent');
-    } finally {
-      scope.dispose();
-    }
-  }
-
-  mapError(err: unknown, scope: CallScope | undefined, what: string): LlmError {
-    return mapSdkError(err, { where: `${this._what} ${what}`, scope, secrets: [this._apiKey] });
-  }
-
-  /** See LlmProvider.usePool: sizes the keep-alive pool for a client's concurrency; call the result to release. */
-  usePool(connections: number): () => Promise<void> {
-    return this.transport.use(connections);
-  }
-
-  async close(): Promise<void> {
-    await this.transport.close();
+    });
   }
 }
 

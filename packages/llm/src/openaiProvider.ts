@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { CallScope } from './callScope.js';
-import { type LlmError, LlmInvalidResponseError, LlmOptionsError } from './errors.js';
+import { LlmInvalidResponseError, LlmOptionsError } from './errors.js';
 import {
   type LlmCallOptions,
   type LlmChoice,
@@ -17,7 +17,7 @@ import {
   type LlmToolCall,
 } from './llmTypes.js';
 import { rateLimitInfoFromHeaders } from './rateLimitHeaders.js';
-import { mapSdkError } from './sdkErrors.js';
+import { SdkProvider } from './sdkProvider.js';
 import { parseProviderOptions, Transport, transportOptionShape } from './providerOptions.js';
 
 const optionsSchema = z
@@ -59,27 +59,22 @@ type ChatParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
  * OpenAI and any OpenAI-compatible server through the official `openai` SDK, with the SDK's retries off
  * (@hp/async owns retries) and HTTP through an @hp/pool keep-alive pool (or the `fetch`/`dispatcher` you pass).
  */
-export class OpenAiProvider implements LlmProvider {
-  readonly name: string;
+export class OpenAiProvider extends SdkProvider implements LlmProvider {
   readonly client: OpenAI;
   private readonly _options: z.output<typeof optionsSchema>;
-  /** The HTTP path of the SDK: an @hp/pool keep-alive pool per origin, or your dispatcher / fetch. */
-  readonly transport: Transport;
-  private readonly _apiKey: string;
 
   constructor(options: OpenAiProviderOptions = {}) {
     const o = parseProviderOptions(optionsSchema, options);
-    this._options = o;
-    this.name = o.name;
-    this._apiKey = o.apiKey ?? process.env.OPENAI_API_KEY ?? '';
-    if (!this._apiKey) {
+    const apiKey = o.apiKey ?? process.env.OPENAI_API_KEY ?? '';
+    if (!apiKey) {
       throw new LlmOptionsError(
         'apiKey',
         'no API key: pass apiKey or set OPENAI_API_KEY (any string for servers without auth)',
       );
     }
     const transport = new Transport(o);
-    this.transport = transport;
+    super(o.name, apiKey, transport);
+    this._options = o;
     this.client = new OpenAI({
       apiKey: this._apiKey,
       maxRetries: 0,
@@ -93,7 +88,7 @@ export class OpenAiProvider implements LlmProvider {
     });
   }
 
-  private get _what(): string {
+  protected override get _what(): string {
     return `${this.name} (${this.client.baseURL})`;
   }
 
@@ -157,8 +152,7 @@ export class OpenAiProvider implements LlmProvider {
   }
 
   async complete(request: LlmRequest, options?: LlmCallOptions): Promise<LlmResponse> {
-    const scope = new CallScope(options, `${this._what} chat completion`);
-    try {
+    return this._call(options, 'chat completion', async (scope) => {
       const { data, response } = await this.client.chat.completions
         .create(this.chatParams(request), { signal: scope.signal })
         .withResponse();
@@ -190,11 +184,7 @@ export class OpenAiProvider implements LlmProvider {
         },
         rateLimit: rateLimitInfoFromHeaders(response.headers),
       };
-    } catch (err) {
-      throw this.mapError(err, scope, 'chat completion');
-    } finally {
-      scope.dispose();
-    }
+    });
   }
 
   async *stream(request: LlmRequest, options?: LlmCallOptions): AsyncGenerator<LlmStreamEvent> {
@@ -273,8 +263,7 @@ export class OpenAiProvider implements LlmProvider {
     request: LlmPromptBatchRequest,
     options?: LlmCallOptions,
   ): Promise<LlmPromptBatchResponse> {
-    const scope = new CallScope(options, `${this._what} completion batch`);
-    try {
+    return this._call(options, 'completion batch', async (scope) => {
       const params: OpenAI.CompletionCreateParamsNonStreaming = {
         model: request.model,
         prompt: request.prompts,
@@ -316,16 +305,11 @@ export class OpenAiProvider implements LlmProvider {
         },
         rateLimit: rateLimitInfoFromHeaders(response.headers),
       };
-    } catch (err) {
-      throw this.mapError(err, scope, 'completion batch');
-    } finally {
-      scope.dispose();
-    }
+    });
   }
 
   async embed(request: LlmEmbeddingRequest, options?: LlmCallOptions): Promise<LlmEmbeddingResponse> {
-    const scope = new CallScope(options, `${this._what} embeddings`);
-    try {
+    return this._call(options, 'embeddings', async (scope) => {
       const { data, response } = await this.client.embeddings
         .create(
           {
@@ -353,25 +337,7 @@ export class OpenAiProvider implements LlmProvider {
         usage: { inputTokens: data.usage?.prompt_tokens ?? 0, outputTokens: 0 },
         rateLimit: rateLimitInfoFromHeaders(response.headers),
       };
-    } catch (err) {
-      throw this.mapError(err, scope, 'embeddings');
-    } finally {
-      scope.dispose();
-    }
-  }
-
-  /** Any error of a call to a typed LlmError (API keys redacted). */
-  mapError(err: unknown, scope: CallScope | undefined, what: string): LlmError {
-    return mapSdkError(err, { where: `${this._what} ${what}`, scope, secrets: [this._apiKey] });
-  }
-
-  /** See LlmProvider.usePool: sizes the keep-alive pool for a client's concurrency; call the result to release. */
-  usePool(connections: number): () => Promise<void> {
-    return this.transport.use(connections);
-  }
-
-  async close(): Promise<void> {
-    await this.transport.close();
+    });
   }
 }
 

@@ -2,11 +2,11 @@ import {
   anthropicProvider,
   type AnthropicProvider,
   LlmCancelledError,
-  LlmError,
   LlmOptionsError,
   LlmProviderError,
   LlmRateLimitedError,
 } from '../src/index.js';
+import { failure } from './failure.js';
 import { type FakeServer, startFakeServer } from './fakeServer.js';
 
 const KEY = 'sk-ant-api03-secretsecretsecret';
@@ -25,15 +25,6 @@ const message = (over: Record<string, unknown> = {}) => ({
 
 const sse = (events: Record<string, unknown>[]) =>
   events.map((e) => `event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`);
-
-async function failure(p: Promise<unknown>): Promise<LlmError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof LlmError)) throw new Error(`expected an LlmError, got ${String(e)}`);
-  return e;
-}
 
 describe('anthropicProvider (real SDK, fake server)', () => {
   let server: FakeServer;

@@ -2,10 +2,10 @@ import {
   googleProvider,
   type GoogleProvider,
   LlmCancelledError,
-  LlmError,
   LlmProviderError,
   LlmRateLimitedError,
 } from '../src/index.js';
+import { failure } from './failure.js';
 import { type FakeServer, startFakeServer } from './fakeServer.js';
 
 const KEY = 'AIzaSyTESTtestTESTtestTESTtest12345';
@@ -22,15 +22,6 @@ const generateResponse = (candidates: unknown[], over: Record<string, unknown> =
   responseId: 'resp-1',
   ...over,
 });
-
-async function failure(p: Promise<unknown>): Promise<LlmError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof LlmError)) throw new Error(`expected an LlmError, got ${String(e)}`);
-  return e;
-}
 
 describe('googleProvider (real SDK, fake server)', () => {
   let server: FakeServer;

@@ -3,7 +3,6 @@ import { Agent } from 'undici';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 import {
   LlmCancelledError,
-  LlmError,
   LlmInvalidResponseError,
   LlmOptionsError,
   LlmProviderError,
@@ -12,18 +11,10 @@ import {
   openaiProvider,
   type OpenAiProvider,
 } from '../src/index.js';
+import { failure } from './failure.js';
 
 const ask = (content: string) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content }] });
 const fault = (kind: string) => ({ defaultHeaders: { 'x-emulator-fault': kind } });
-
-async function failure(p: Promise<unknown>): Promise<LlmError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof LlmError)) throw new Error(`expected an LlmError, got ${String(e)}`);
-  return e;
-}
 
 describe('openaiProvider against the emulator', () => {
   let emu: Emulator;
