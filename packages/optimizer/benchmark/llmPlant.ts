@@ -14,6 +14,8 @@
  * - p95 of a request = 1.6 L + batch fill wait (b / miss rate, at most the 1 s flush timeout)
  *   + 1.5 s of retry delay once more than ~5% of calls get 429s (ramping in from 3% to 7%).
  */
+
+import { mulberry32 } from '../src/index.js';
 export interface PlantPhase {
   name: string;
   /** No-load call latency (s). */
@@ -77,17 +79,6 @@ export const PHASES: PlantPhase[] = [
     streams: { decide: { s: 1.2, keys: 3_000, prefix: 'd2' }, tools: { s: 0.8, keys: 30_000, prefix: 't2' } },
   },
 ];
-
-export function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const cdfCache = new Map<string, Float64Array>();
 function zipfCdf(n: number, s: number): Float64Array {
@@ -160,7 +151,7 @@ export class LlmPlant {
     readonly config: PlantConfig,
     seed: number,
   ) {
-    this._rand = mulberry(seed);
+    this._rand = mulberry32(seed);
   }
 
   private _gauss(): number {

@@ -11,28 +11,8 @@ import {
   type AlertSource,
   type Knob,
 } from '../src/index.js';
+import { batchSizeTunerOf, knob } from './fixtures.js';
 import { gaussian } from './plants.js';
-
-function knob(
-  name: string,
-  initial: number,
-  min: number,
-  max: number,
-): Knob & { value: number; sets: number } {
-  const k = {
-    name,
-    value: initial,
-    sets: 0,
-    min,
-    max,
-    get: () => k.value,
-    set: (v: number) => {
-      k.value = v;
-      k.sets++;
-    },
-  };
-  return k;
-}
 
 /** Batch plant with a known optimum of 11 under a 2 s p95 objective (see batchTuner.test.ts). */
 function batchPlant(b: Knob, seed: number, effect = true) {
@@ -53,14 +33,7 @@ describe('AdaptiveOptimizer', () => {
     const opt = new AdaptiveOptimizer({
       config: { ...config, ml_models: {} },
       signals: batchPlant(b, 1),
-      tuners: [
-        batchSizeTuner({
-          knob: b,
-          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 2 }),
-          throughput: 'throughput',
-          p95: 'p95',
-        }),
-      ],
+      tuners: [batchSizeTunerOf(b)],
       clock: scheduler.clock,
       scheduler,
     }).start();
@@ -89,14 +62,7 @@ describe('AdaptiveOptimizer', () => {
     const opt = new AdaptiveOptimizer({
       config: { ...config, ml_models: {}, cooldown_intervals: 0 },
       signals: batchPlant(b, 2, false),
-      tuners: [
-        batchSizeTuner({
-          knob: b,
-          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 100 }),
-          throughput: 'throughput',
-          p95: 'p95',
-        }),
-      ],
+      tuners: [batchSizeTunerOf(b, 100)],
       clock: scheduler.clock,
       scheduler,
     }).start();
@@ -116,12 +82,7 @@ describe('AdaptiveOptimizer', () => {
       config: { adaptive_optimization: { ...config, enabled: false } },
       signals: { ...batchPlant(b, 3), rtt: () => 100, drops: () => 1 },
       tuners: [
-        batchSizeTuner({
-          knob: b,
-          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 2 }),
-          throughput: 'throughput',
-          p95: 'p95',
-        }),
+        batchSizeTunerOf(b),
         concurrencyTuner({ knob: c, controller: new Aimd({ minLimit: 1 }), rtt: 'rtt', drops: 'drops' }),
       ],
       clock: scheduler.clock,
@@ -144,14 +105,7 @@ describe('AdaptiveOptimizer', () => {
     const opt = new AdaptiveOptimizer({
       config: { ...config, ml_models: {} },
       signals: batchPlant(b, 4),
-      tuners: [
-        batchSizeTuner({
-          knob: b,
-          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 2 }),
-          throughput: 'throughput',
-          p95: 'p95',
-        }),
-      ],
+      tuners: [batchSizeTunerOf(b)],
       clock: scheduler.clock,
       scheduler,
       alerts: (listener) => {
@@ -212,14 +166,7 @@ describe('AdaptiveOptimizer', () => {
     const opt = new AdaptiveOptimizer({
       config: { ...config, ml_models: { batch_optimization: 'linear_regression' } },
       signals: batchPlant(b, 5),
-      tuners: [
-        batchSizeTuner({
-          knob: b,
-          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 2 }),
-          throughput: 'throughput',
-          p95: 'p95',
-        }),
-      ],
+      tuners: [batchSizeTunerOf(b)],
       clock: scheduler.clock,
       scheduler,
     }).start();
@@ -253,14 +200,7 @@ describe('AdaptiveOptimizer', () => {
     const opt = new AdaptiveOptimizer({
       config: { ...config, ml_models: {} },
       signals: batchPlant(b, 7),
-      tuners: [
-        batchSizeTuner({
-          knob: b,
-          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 2 }),
-          throughput: 'throughput',
-          p95: 'p95',
-        }),
-      ],
+      tuners: [batchSizeTunerOf(b)],
       clock: scheduler.clock,
       scheduler,
       alerts,

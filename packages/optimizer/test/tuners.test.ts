@@ -1,37 +1,16 @@
 import {
   AdaptiveOptimizer,
-  BatchTuner,
   CacheBudget,
   ManualScheduler,
   PoolSizer,
   Aimd,
-  batchSizeTuner,
   cacheBudgetTuner,
   concurrencyTuner,
   mulberry32,
   poolSizeTuner,
-  type Knob,
 } from '../src/index.js';
+import { batchSizeTunerOf, knob } from './fixtures.js';
 import { gaussian } from './plants.js';
-
-function knob(
-  name: string,
-  initial: number,
-  min: number,
-  max: number,
-  maxStep?: number,
-): Knob & { value: number } {
-  const k = {
-    name,
-    value: initial,
-    min,
-    max,
-    maxStep,
-    get: () => k.value,
-    set: (v: number) => void (k.value = v),
-  };
-  return k;
-}
 
 class Lru {
   private readonly _m = new Map<string, true>();
@@ -133,14 +112,7 @@ describe('tuners inside the AdaptiveOptimizer', () => {
       },
       // Linear plant: throughput grows with the batch, p95 always within the objective.
       signals: { throughput: () => (50 + 10 * b.value) * (1 + 0.01 * n()), p95: () => 1 },
-      tuners: [
-        batchSizeTuner({
-          knob: b,
-          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 2 }),
-          throughput: 'throughput',
-          p95: 'p95',
-        }),
-      ],
+      tuners: [batchSizeTunerOf(b)],
       clock: scheduler.clock,
       scheduler,
     }).start();
@@ -168,14 +140,7 @@ describe('tuners inside the AdaptiveOptimizer', () => {
         ml_models: { batch_optimization: 'linear_regression' },
       },
       signals: { throughput: () => (50 + 10 * b.value) * (1 + 0.01 * n()), p95: () => 1 },
-      tuners: [
-        batchSizeTuner({
-          knob: b,
-          tuner: new BatchTuner({ min: 1, max: 64, p95Objective: 2 }),
-          throughput: 'throughput',
-          p95: 'p95',
-        }),
-      ],
+      tuners: [batchSizeTunerOf(b)],
       clock: scheduler.clock,
       scheduler,
     }).start();
