@@ -26,17 +26,30 @@ function batchPlant(b: Knob, seed: number, effect = true) {
 
 const config = { enabled: true, optimization_interval: 60, sample_interval: 2, cooldown_intervals: 1 };
 
+/**
+ * A started optimizer tuning a batch-size knob (5, in 1..64) on batchPlant(seed) through the safety gate,
+ * driven by a manual scheduler starting at `start`.
+ */
+function startBatchOptimizer(
+  seed: number,
+  options: { mlModels?: Record<string, string>; alerts?: AlertSource; start?: number } = {},
+) {
+  const b = knob('batch.size', 5, 1, 64);
+  const scheduler = new ManualScheduler(options.start);
+  const opt = new AdaptiveOptimizer({
+    config: { ...config, ml_models: options.mlModels ?? {} },
+    signals: batchPlant(b, seed),
+    tuners: [batchSizeTunerOf(b)],
+    clock: scheduler.clock,
+    scheduler,
+    ...(options.alerts ? { alerts: options.alerts } : {}),
+  }).start();
+  return { b, scheduler, opt };
+}
+
 describe('AdaptiveOptimizer', () => {
   it('tunes a batch-size knob to the known optimum through the safety gate and audits every decision', async () => {
-    const b = knob('batch.size', 5, 1, 64);
-    const scheduler = new ManualScheduler(Date.UTC(2026, 0, 1));
-    const opt = new AdaptiveOptimizer({
-      config: { ...config, ml_models: {} },
-      signals: batchPlant(b, 1),
-      tuners: [batchSizeTunerOf(b)],
-      clock: scheduler.clock,
-      scheduler,
-    }).start();
+    const { b, scheduler, opt } = startBatchOptimizer(1, { start: Date.UTC(2026, 0, 1) });
     await scheduler.advance(60_000 * 40);
     await opt.close();
     expect(b.value).toBe(11);
@@ -99,20 +112,13 @@ describe('AdaptiveOptimizer', () => {
   });
 
   it('hard-rolls back the change in flight when an alert fires', async () => {
-    const b = knob('batch.size', 5, 1, 64);
-    const scheduler = new ManualScheduler();
     let fire: ((a: AlertLike) => void) | undefined;
-    const opt = new AdaptiveOptimizer({
-      config: { ...config, ml_models: {} },
-      signals: batchPlant(b, 4),
-      tuners: [batchSizeTunerOf(b)],
-      clock: scheduler.clock,
-      scheduler,
+    const { b, scheduler, opt } = startBatchOptimizer(4, {
       alerts: (listener) => {
         fire = listener;
         return () => (fire = undefined);
       },
-    }).start();
+    });
     await scheduler.advance(60_000); // first decision: a probe is applied
     expect(b.value).not.toBe(5);
     await scheduler.advance(10_000);
@@ -161,15 +167,9 @@ describe('AdaptiveOptimizer', () => {
   });
 
   it('learns a predictor per group from each interval and reports its held-out error', async () => {
-    const b = knob('batch.size', 5, 1, 64);
-    const scheduler = new ManualScheduler();
-    const opt = new AdaptiveOptimizer({
-      config: { ...config, ml_models: { batch_optimization: 'linear_regression' } },
-      signals: batchPlant(b, 5),
-      tuners: [batchSizeTunerOf(b)],
-      clock: scheduler.clock,
-      scheduler,
-    }).start();
+    const { scheduler, opt } = startBatchOptimizer(5, {
+      mlModels: { batch_optimization: 'linear_regression' },
+    });
     await scheduler.advance(60_000 * 30);
     await opt.close();
     const [status] = opt.models();
@@ -193,18 +193,9 @@ describe('AdaptiveOptimizer', () => {
   });
 
   it('takes an event emitter with fire events (the shape of @hp/monitor AlertEngine) as the alert source', async () => {
-    const b = knob('batch.size', 5, 1, 64);
-    const scheduler = new ManualScheduler();
     const engine = new EventEmitter<{ fire: [{ rule: string; severity: string }] }>();
     const alerts: AlertSource = engine;
-    const opt = new AdaptiveOptimizer({
-      config: { ...config, ml_models: {} },
-      signals: batchPlant(b, 7),
-      tuners: [batchSizeTunerOf(b)],
-      clock: scheduler.clock,
-      scheduler,
-      alerts,
-    }).start();
+    const { b, scheduler, opt } = startBatchOptimizer(7, { alerts });
     await scheduler.advance(60_000);
     expect(b.value).toBe(6);
     engine.emit('fire', { rule: 'error_rate', severity: 'warning' });

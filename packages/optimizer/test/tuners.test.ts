@@ -98,7 +98,11 @@ describe('tuners inside the AdaptiveOptimizer', () => {
     expect(opt.auditLog.entries()[0]).toMatchObject({ oldValue: 2, newValue: 12, decision: 'kept' });
   });
 
-  it('uses a learned model once its held-out error is low enough, and says so in the audit log', async () => {
+  /**
+   * Runs `intervals` 5-minute optimization intervals on a linear plant (throughput grows with the batch,
+   * p95 always within the objective) with a linear_regression model for the batch group.
+   */
+  async function linearPlantRun(intervals: number, extraConfig: Record<string, unknown> = {}) {
     const b = knob('batch.size', 5, 1, 64);
     const n = gaussian(6);
     const scheduler = new ManualScheduler();
@@ -108,16 +112,21 @@ describe('tuners inside the AdaptiveOptimizer', () => {
         sample_interval: 10,
         cooldown_intervals: 0,
         min_model_observations: 5,
+        ...extraConfig,
         ml_models: { batch_optimization: 'linear_regression' },
       },
-      // Linear plant: throughput grows with the batch, p95 always within the objective.
       signals: { throughput: () => (50 + 10 * b.value) * (1 + 0.01 * n()), p95: () => 1 },
       tuners: [batchSizeTunerOf(b)],
       clock: scheduler.clock,
       scheduler,
     }).start();
-    await scheduler.advance(300_000 * 40);
+    await scheduler.advance(300_000 * intervals);
     await opt.close();
+    return { b, opt };
+  }
+
+  it('uses a learned model once its held-out error is low enough, and says so in the audit log', async () => {
+    const { b, opt } = await linearPlantRun(40);
     const byModel = opt.auditLog.entries().filter((e) => e.model === 'linear_regression');
     expect(byModel.length).toBeGreaterThan(0);
     expect(byModel[0]!.reason).toMatch(/^model linear_regression predicts/);
@@ -127,25 +136,7 @@ describe('tuners inside the AdaptiveOptimizer', () => {
   });
 
   it('does not use a model whose held-out error is above max_model_error', async () => {
-    const b = knob('batch.size', 5, 1, 64);
-    const n = gaussian(6);
-    const scheduler = new ManualScheduler();
-    const opt = new AdaptiveOptimizer({
-      config: {
-        optimization_interval: 300,
-        sample_interval: 10,
-        cooldown_intervals: 0,
-        min_model_observations: 5,
-        max_model_error: 1e-9,
-        ml_models: { batch_optimization: 'linear_regression' },
-      },
-      signals: { throughput: () => (50 + 10 * b.value) * (1 + 0.01 * n()), p95: () => 1 },
-      tuners: [batchSizeTunerOf(b)],
-      clock: scheduler.clock,
-      scheduler,
-    }).start();
-    await scheduler.advance(300_000 * 20);
-    await opt.close();
+    const { opt } = await linearPlantRun(20, { max_model_error: 1e-9 });
     expect(opt.models()[0]!.usable).toBe(false);
     expect(opt.auditLog.entries().filter((e) => e.model !== undefined)).toHaveLength(0);
     expect(opt.auditLog.entries().length).toBeGreaterThan(0); // the heuristic still tunes
