@@ -39,6 +39,8 @@ export class Agent<M extends Model = Model> {
   readonly model: M;
   /** Position in a space (grid cell or network node); maintained by the space. */
   pos: Position | null = null;
+  /** Index of the grid cell holding the agent (-1 when on no grid); maintained by the grid, read its hot paths. */
+  cellIndex = -1;
   /** True once `remove()` was called; removed agents are skipped by AgentSet operations. */
   readonly removed: boolean = false;
 

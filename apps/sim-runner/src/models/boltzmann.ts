@@ -1,4 +1,4 @@
-import { Agent, type GridPos } from '../agent.js';
+import { Agent } from '../agent.js';
 import { DataCollector, type DataCollectorState } from '../dataCollector.js';
 import { Model } from '../model.js';
 import { MultiGrid } from '../spaces/grid.js';
@@ -36,7 +36,7 @@ export class MoneyAgent extends Agent<BoltzmannModel> {
     const grid = model.grid;
     if (!grid) return;
     // Same cell and draws as rng.choice(grid.getNeighborhood(pos, MOORE)), without building the list.
-    grid.moveAgent(this, grid.randomNeighborhoodCell(this.pos as GridPos, model.rng, MOORE));
+    grid.moveAgent(this, grid.randomNeighborhoodCell(this, model.rng, MOORE));
   }
 
   /** Give 1 unit to a random cellmate (spatial) or a random agent (non-spatial). */
@@ -46,7 +46,7 @@ export class MoneyAgent extends Agent<BoltzmannModel> {
     const grid = model.grid;
     let other: MoneyAgent | undefined;
     if (grid) {
-      const cellmates = grid.cellContents(this.pos as GridPos);
+      const cellmates = grid.cellContentsOf(this);
       if (cellmates.length < 2) return;
       // A random cellmate other than this agent, drawn like Mesa's `cellmates.pop(self); choice(cellmates)`.
       const at = cellmates.indexOf(this);

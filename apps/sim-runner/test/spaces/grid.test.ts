@@ -98,13 +98,53 @@ describe('randomNeighborhoodCell', () => {
           if (cells.length === 0) return;
           const a = new Rng(seed);
           const b = new Rng(seed);
+          const c = new Rng(seed);
+          // From a cell, and from an agent standing on it (read through its cell index).
+          const agent = new Agent(new Model({ seed: 1 }));
+          grid.placeAgent(agent, pos);
           for (let i = 0; i < 5; i++) {
-            expect(grid.randomNeighborhoodCell(pos, a, options)).toEqual(b.choice(cells));
+            const expected = b.choice(cells);
+            expect(grid.randomNeighborhoodCell(pos, a, options)).toEqual(expected);
+            expect(grid.randomNeighborhoodCell(agent, c, options)).toEqual(expected);
           }
           expect(a.getState()).toEqual(b.getState());
+          expect(c.getState()).toEqual(b.getState());
         },
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('cell index of agents', () => {
+  it('follows places, moves, swaps and removals; cellContentsOf reads it', () => {
+    const m = new Model({ seed: 1 });
+    const g = new MultiGrid<Agent>({ width: 4, height: 3, torus: true });
+    const a = new Agent(m);
+    const b = new Agent(m);
+    expect(a.cellIndex).toBe(-1);
+    g.placeAgent(a, [1, 2]);
+    g.placeAgent(b, [1, 2]);
+    expect(a.cellIndex).toBe(1 * 3 + 2);
+    expect(g.cellContentsOf(a)).toEqual([a, b]);
+    g.moveAgent(a, [5, -1]); // torus: (1, 2)
+    g.moveAgent(b, [3, 0]);
+    expect(b.cellIndex).toBe(9);
+    expect(g.cellContentsOf(b)).toEqual(g.cellContents([3, 0]));
+    expect(g.cellContentsOf(a)).toEqual([a]);
+    a.remove();
+    expect(a.cellIndex).toBe(-1);
+    expect(() => g.cellContentsOf(a)).toThrow(/not on this grid/);
+
+    const s = new SingleGrid<Agent>({ width: 3, height: 3 });
+    const c = new Agent(m);
+    const d = new Agent(m);
+    s.placeAgent(c, [0, 0]);
+    s.placeAgent(d, [2, 1]);
+    s.swapPos(c, d);
+    expect(c.cellIndex).toBe(7);
+    expect(s.cellContentsOf(c)).toEqual([c]);
+    expect(s.cellContents([0, 0])).toEqual([d]);
+    expect(s.cellContentsOf(d)).toEqual([d]);
   });
 });
