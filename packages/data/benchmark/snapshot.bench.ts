@@ -7,7 +7,8 @@
  * median encode and decode times are reported (round-trip = encode + decode of the same run; a full
  * GC runs before each timed step, outside the timing);
  * throughput in snapshots per second. Sizes are bytes of the encoded form (lower is better).
- * Variant cases ("hp cbor+...") show why the default was picked.
+ * Variant cases ("hp cbor+...") show why the default was picked (at 1,000 agents: the levels that
+ * would be no larger than JSON+gzip, and what they cost).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -72,6 +73,14 @@ const variants: Contender[] = [
   variant('hp cbor+lz4', new Lz4Compressor()),
   variant('hp cbor+auto(speed)', new AutoCompressor({ prefer: 'speed' })),
   variant('hp cbor(no records)+zstd3', new ZstdCompressor({ level: 3 }), false),
+];
+
+/** At 1,000 agents: what it would take to be no larger than JSON+gzip (size-first zstd levels, gzip 6). */
+const variants1k: Contender[] = [
+  variant('hp cbor+zstd3', new ZstdCompressor({ level: 3 })),
+  variant('hp cbor+zstd5', new ZstdCompressor({ level: 5 })),
+  variant('hp cbor+zstd10', new ZstdCompressor({ level: 10 })),
+  variant('hp cbor+gzip6', new GzipCompressor({ level: 6 })),
 ];
 
 const RUNS = Number(process.env.HP_BENCH_RUNS ?? 7);
@@ -215,6 +224,31 @@ function timed(agents: number, peer: Contender): BenchCase[] {
   ];
 }
 
+/** A variant's round-trip and size against `peer` (timed under tinybench, as the 1k default). */
+function timedVariant(agents: number, ours: Contender, peer: Contender): BenchCase[] {
+  const label = `${agents / 1000}k agents [${ours.name}]`;
+  const value = () => snapshot(agents);
+  return [
+    {
+      name: `${label} round-trip`,
+      unit: 'snapshots/s',
+      ours: () => ours.decode(ours.encode(value())),
+      peer: { name: peer.name, fn: () => peer.decode(peer.encode(value())) },
+    },
+    {
+      kind: 'measured',
+      name: `${label} encoded size`,
+      unit: 'bytes',
+      higherIsBetter: false,
+      measure: () => ({
+        ours: ours.encode(value()).length,
+        peer: peer.name,
+        peerValue: peer.encode(value()).length,
+      }),
+    },
+  ];
+}
+
 const main: [string, Contender[]] = ['main', [hpDefault, jsonGzip, msgpackrLz4]];
 const alternatives: [string, Contender[]] = ['variants', [jsonGzip, ...variants]];
 
@@ -223,6 +257,7 @@ export default defineSuite({
   cases: () => [
     ...timed(1000, jsonGzip),
     ...timed(1000, msgpackrLz4),
+    ...variants1k.flatMap((v) => timedVariant(1000, v, jsonGzip)),
     ...measured(100_000, hpDefault, jsonGzip, main),
     ...measured(100_000, hpDefault, msgpackrLz4, main),
     ...variants.flatMap((v) =>
