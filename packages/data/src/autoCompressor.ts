@@ -22,7 +22,7 @@ export interface AutoCompressorOptions {
   probeBytes?: number;
   /** A probe ratio (compressed / original) above this means incompressible: stored as is; default 0.9. */
   maxRatio?: number;
-  /** Payloads of at least this size use `large`, smaller ones `small`; default 32 KiB. */
+  /** Payloads of at least this size use `large`, smaller ones `small`; default 8 KiB. */
   largeBytes?: number;
   /** Payloads of at least this size use `huge` (zstd level 4, worker threads); default 1 MiB. */
   hugeBytes?: number;
@@ -47,7 +47,7 @@ const schema = z.object({
     .number()
     .int()
     .min(0)
-    .default(32 * 1024),
+    .default(8 * 1024),
   hugeBytes: z
     .number()
     .int()
@@ -58,13 +58,16 @@ const schema = z.object({
 
 /**
  * Picks a compressor per payload: none for small or incompressible data (an LZ4 probe of the first
- * few KiB measures the ratio), else gzip level 1 below 32 KiB, zstd level 3 from 32 KiB to 1 MiB and
+ * few KiB measures the ratio), else gzip level 1 below 8 KiB, zstd level 3 from 8 KiB to 1 MiB and
  * zstd level 4 with worker threads from 1 MiB, or LZ4 everywhere with `prefer: 'speed'`.
  *
  * Measured (CBOR agent snapshots with records, best of 7, Node 24 zlib, 2 shared cores, 2026-11-27;
  * bytes / ms to compress):
  *
  *   payload      zstd 1        zstd 3        zstd 4        zstd 5        gzip 1
+ *   1.6 KB                      960 / 0.026                               955 / 0.030
+ *   4.6 KB                      2190 / 0.045                              2224 / 0.043
+ *   9.5 KB                      3934 / 0.062                              4034 / 0.094
  *   19 KB        7828 / 0.09   7240 / 0.10   7169 / 0.10   6990 / 0.19   7512 / 0.21
  *   58 KB        21422 / 0.23  19641 / 0.28  19600 / 0.30  19604 / 0.59  21329 / 0.57
  *   192 KB       66040 / 0.76  60647 / 0.90  60847 / 1.73  58261 / 2.29  68466 / 1.97
@@ -72,6 +75,8 @@ const schema = z.object({
  *   954 KB       320857 / 3.89 285902 / 4.57 284426 / 4.68 290208 / 14.3 336466 / 13.8
  *   19.2 MB      (zstd 4 with 2 workers: 5.55 MB, no larger than JSON+gzip level 6; zstd 3: 5.60 MB)
  *
+ * (Up to ~5 KB gzip level 1 and zstd level 3 are within 2% in size and time; gzip decompresses a
+ * little faster there. From ~8 KB zstd 3 is smaller and faster.)
  * Level 4 on 128-256 KB inputs uses zstd's greedy parser (its parameter table per size class): twice
  * the time of level 3 for a larger output, hence level 3 below 1 MiB. From 1 MiB zstd's own worker
  * threads run, where level 4 is the smallest level as fast as level 3 (benchmark/RESULTS.md).

@@ -109,7 +109,8 @@ describe('AutoCompressor.choose', () => {
     };
     expect(pick(compressible(100))).toBe('none');
     expect(pick(compressible(4096))).toBe('gzip1');
-    expect(pick(compressible(32 * 1024))).toBe('zstd3');
+    expect(pick(compressible(8 * 1024 - 1))).toBe('gzip1');
+    expect(pick(compressible(8 * 1024))).toBe('zstd3');
     expect(pick(compressible(1024 * 1024 - 1))).toBe('zstd3');
     expect(pick(compressible(1024 * 1024))).toBe('zstd4');
     expect(pick(randomBytes(64 * 1024))).toBe('none');
