@@ -161,7 +161,7 @@ describeWithBinaries('promtool', 'prometheus')(
         // Every query of the Grafana dashboard is valid PromQL for this server, and the ones over
         // instruments this test records return data.
         const dashboard = JSON.parse(
-          readFileSync(join(__dirname, '..', 'grafana', 'hp-dashboard.json'), 'utf8'),
+          readFileSync(join(__dirname, '..', '..', '..', 'docs', 'grafana', 'hp-dashboard.json'), 'utf8'),
         ) as {
           panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
         };
