@@ -1,21 +1,10 @@
 import { deflateSync as fflateDeflate } from 'fflate';
 import * as zlib from 'node:zlib';
-import {
-  asBuffer,
-  compressChunkSize,
-  type CompressAsyncOptions,
-  type Compressor,
-  type DecompressOptions,
-} from './compressor.js';
+import { asBuffer, compressChunkSize } from './compressor.js';
 import { type DeflateFamilyOptions, deflateFamilySchema, useFflate } from './gzipCompressor.js';
 import { parseOptions } from './options.js';
-import {
-  promisifyZlib,
-  runAsync,
-  type ZlibFormat,
-  zlibDecompress,
-  zlibDecompressAsync,
-} from './zlibBackend.js';
+import { ZlibCompressor } from './zlibCompressor.js';
+import { promisifyZlib, type ZlibFormat } from './zlibBackend.js';
 
 const deflateRawAsync = promisifyZlib(zlib.deflateRaw);
 
@@ -26,16 +15,15 @@ const DEFLATE: ZlibFormat = {
 };
 
 /** Raw deflate (RFC 1951): gzip without its 18 bytes of header and trailer, for small values. */
-export class DeflateCompressor implements Compressor {
+export class DeflateCompressor extends ZlibCompressor {
   readonly id = 2;
   readonly name = 'deflate';
   readonly level: number;
-  private readonly _asyncThreshold: number;
 
   constructor(options: DeflateFamilyOptions = {}) {
     const opts = parseOptions('DeflateCompressor', deflateFamilySchema, options);
+    super(DEFLATE, opts.asyncThresholdBytes);
     this.level = opts.level;
-    this._asyncThreshold = opts.asyncThresholdBytes;
   }
 
   compress(data: Uint8Array): Uint8Array {
@@ -46,27 +34,7 @@ export class DeflateCompressor implements Compressor {
     });
   }
 
-  decompress(data: Uint8Array, options: DecompressOptions): Uint8Array {
-    return zlibDecompress(DEFLATE, data, options);
-  }
-
-  compressAsync(data: Uint8Array, options?: CompressAsyncOptions): Promise<Uint8Array> {
-    return runAsync(
-      data,
-      this._asyncThreshold,
-      options,
-      () => this.compress(data),
-      () => deflateRawAsync(asBuffer(data), { level: this.level, chunkSize: compressChunkSize(data.length) }),
-    );
-  }
-
-  decompressAsync(data: Uint8Array, options: DecompressOptions): Promise<Uint8Array> {
-    return runAsync(
-      data,
-      this._asyncThreshold,
-      options,
-      () => this.decompress(data, options),
-      () => zlibDecompressAsync(DEFLATE, data, options),
-    );
+  protected _compressOffThread(data: Uint8Array): Promise<Uint8Array> {
+    return deflateRawAsync(asBuffer(data), { level: this.level, chunkSize: compressChunkSize(data.length) });
   }
 }

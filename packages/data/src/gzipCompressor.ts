@@ -1,22 +1,10 @@
 import { gzipSync as fflateGzip } from 'fflate';
 import * as zlib from 'node:zlib';
 import { z } from 'zod';
-import {
-  asBuffer,
-  compressChunkSize,
-  type CompressAsyncOptions,
-  type Compressor,
-  DEFAULT_ASYNC_THRESHOLD_BYTES,
-  type DecompressOptions,
-} from './compressor.js';
+import { asBuffer, compressChunkSize, DEFAULT_ASYNC_THRESHOLD_BYTES } from './compressor.js';
 import { parseOptions } from './options.js';
-import {
-  promisifyZlib,
-  runAsync,
-  type ZlibFormat,
-  zlibDecompress,
-  zlibDecompressAsync,
-} from './zlibBackend.js';
+import { ZlibCompressor } from './zlibCompressor.js';
+import { promisifyZlib, type ZlibFormat } from './zlibBackend.js';
 
 export interface DeflateFamilyOptions {
   /** 0 (store) .. 9 (smallest); default 1 (fast: the measured sweet spot for snapshots). */
@@ -49,16 +37,15 @@ const GZIP: ZlibFormat = {
 };
 
 /** gzip (RFC 1952). Reads multi-member streams (as gunzip does). */
-export class GzipCompressor implements Compressor {
+export class GzipCompressor extends ZlibCompressor {
   readonly id = 1;
   readonly name = 'gzip';
   readonly level: number;
-  private readonly _asyncThreshold: number;
 
   constructor(options: DeflateFamilyOptions = {}) {
     const opts = parseOptions('GzipCompressor', deflateFamilySchema, options);
+    super(GZIP, opts.asyncThresholdBytes);
     this.level = opts.level;
-    this._asyncThreshold = opts.asyncThresholdBytes;
   }
 
   compress(data: Uint8Array): Uint8Array {
@@ -66,27 +53,7 @@ export class GzipCompressor implements Compressor {
     return zlib.gzipSync(asBuffer(data), { level: this.level, chunkSize: compressChunkSize(data.length) });
   }
 
-  decompress(data: Uint8Array, options: DecompressOptions): Uint8Array {
-    return zlibDecompress(GZIP, data, options);
-  }
-
-  compressAsync(data: Uint8Array, options?: CompressAsyncOptions): Promise<Uint8Array> {
-    return runAsync(
-      data,
-      this._asyncThreshold,
-      options,
-      () => this.compress(data),
-      () => gzipAsync(asBuffer(data), { level: this.level, chunkSize: compressChunkSize(data.length) }),
-    );
-  }
-
-  decompressAsync(data: Uint8Array, options: DecompressOptions): Promise<Uint8Array> {
-    return runAsync(
-      data,
-      this._asyncThreshold,
-      options,
-      () => this.decompress(data, options),
-      () => zlibDecompressAsync(GZIP, data, options),
-    );
+  protected _compressOffThread(data: Uint8Array): Promise<Uint8Array> {
+    return gzipAsync(asBuffer(data), { level: this.level, chunkSize: compressChunkSize(data.length) });
   }
 }

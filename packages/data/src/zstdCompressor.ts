@@ -1,22 +1,10 @@
 import { availableParallelism } from 'node:os';
 import * as zlib from 'node:zlib';
 import { z } from 'zod';
-import {
-  asBuffer,
-  compressChunkSize,
-  type CompressAsyncOptions,
-  type Compressor,
-  DEFAULT_ASYNC_THRESHOLD_BYTES,
-  type DecompressOptions,
-} from './compressor.js';
+import { asBuffer, compressChunkSize, DEFAULT_ASYNC_THRESHOLD_BYTES } from './compressor.js';
 import { parseOptions } from './options.js';
-import {
-  promisifyZlib,
-  runAsync,
-  type ZlibFormat,
-  zlibDecompress,
-  zlibDecompressAsync,
-} from './zlibBackend.js';
+import { ZlibCompressor } from './zlibCompressor.js';
+import { promisifyZlib, type ZlibFormat } from './zlibBackend.js';
 
 export interface ZstdCompressorOptions {
   /** 1 (fastest) .. 19; default 3 (zstd's own default). */
@@ -59,18 +47,17 @@ const ZSTD: ZlibFormat = {
  * and as small as gzip, and decompresses fastest of all (benchmark/RESULTS.md). Frames are standard:
  * the `zstd` command line tool reads them.
  */
-export class ZstdCompressor implements Compressor {
+export class ZstdCompressor extends ZlibCompressor {
   readonly id = 4;
   readonly name = 'zstd';
   readonly level: number;
-  private readonly _asyncThreshold: number;
   private readonly _params: zlib.ZstdOptions;
   private readonly _paramsLarge: zlib.ZstdOptions;
 
   constructor(options: ZstdCompressorOptions = {}) {
     const opts = parseOptions('ZstdCompressor', schema, options);
+    super(ZSTD, opts.asyncThresholdBytes);
     this.level = opts.level;
-    this._asyncThreshold = opts.asyncThresholdBytes;
     const cores = availableParallelism();
     const workers = opts.workers ?? (cores >= 2 ? Math.min(4, cores) : 0);
     this._params = { params: { [ZSTD_c_compressionLevel]: this.level } };
@@ -81,28 +68,8 @@ export class ZstdCompressor implements Compressor {
     return zlib.zstdCompressSync(asBuffer(data), this._options(data.length));
   }
 
-  decompress(data: Uint8Array, options: DecompressOptions): Uint8Array {
-    return zlibDecompress(ZSTD, data, options);
-  }
-
-  compressAsync(data: Uint8Array, options?: CompressAsyncOptions): Promise<Uint8Array> {
-    return runAsync(
-      data,
-      this._asyncThreshold,
-      options,
-      () => this.compress(data),
-      () => zstdCompressAsync(asBuffer(data), this._options(data.length)),
-    );
-  }
-
-  decompressAsync(data: Uint8Array, options: DecompressOptions): Promise<Uint8Array> {
-    return runAsync(
-      data,
-      this._asyncThreshold,
-      options,
-      () => this.decompress(data, options),
-      () => zlibDecompressAsync(ZSTD, data, options),
-    );
+  protected _compressOffThread(data: Uint8Array): Promise<Uint8Array> {
+    return zstdCompressAsync(asBuffer(data), this._options(data.length));
   }
 
   private _options(size: number): zlib.ZstdOptions {
