@@ -8,7 +8,7 @@ import {
   MAX_ALLOWED_DEPTH,
 } from './codec.js';
 import { scanCbor } from './cborScan.js';
-import { DataFormatError } from './dataFormatError.js';
+import { checkEncodedSize, decodeFailed, decodeLimits, encodeError } from './codecGuards.js';
 import { byteLimit, parseOptions } from './options.js';
 
 export interface CborCodecOptions {
@@ -66,50 +66,16 @@ export class CborCodec implements Codec<unknown> {
     } catch (error) {
       throw encodeError('CBOR', error);
     }
-    if (bytes.length > this.maxBytes) {
-      throw new DataFormatError(
-        'TOO_LARGE',
-        `encoded CBOR is ${bytes.length} bytes, above maxBytes ${this.maxBytes}; raise maxBytes or split the value`,
-      );
-    }
-    return bytes;
+    return checkEncodedSize('CBOR', bytes, this.maxBytes);
   }
 
   decode(bytes: Uint8Array, limits: DecodeLimits = {}): unknown {
-    const maxBytes = Math.min(limits.maxBytes ?? this.maxBytes, this.maxBytes);
-    const maxDepth = Math.min(limits.maxDepth ?? this.maxDepth, this.maxDepth);
-    if (bytes.length > maxBytes) {
-      throw new DataFormatError(
-        'TOO_LARGE',
-        `CBOR input is ${bytes.length} bytes, above maxBytes ${maxBytes}; raise maxBytes if this data is trusted`,
-      );
-    }
+    const { maxDepth } = decodeLimits('CBOR', bytes, limits, this);
     scanCbor(bytes, maxDepth);
     try {
       return this._decoder.decode(bytes);
     } catch (error) {
-      throw new DataFormatError('DECODE_FAILED', `CBOR input could not be decoded: ${messageOf(error)}`, {
-        cause: error,
-      });
+      throw decodeFailed('CBOR', error);
     }
   }
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Encoding errors: a stack overflow means a too-deep (or cyclic) value, anything else an unsupported one. */
-export function encodeError(format: string, error: unknown): DataFormatError {
-  if (error instanceof DataFormatError) return error;
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return new DataFormatError(
-      'TOO_DEEP',
-      `value is nested too deeply (or cyclic) to encode as ${format}; flatten it`,
-      { cause: error },
-    );
-  }
-  return new DataFormatError('ENCODE_FAILED', `value cannot be encoded as ${format}: ${messageOf(error)}`, {
-    cause: error,
-  });
 }

@@ -6,7 +6,7 @@ import {
   DEFAULT_MAX_DEPTH,
   MAX_ALLOWED_DEPTH,
 } from './codec.js';
-import { encodeError, messageOf } from './cborCodec.js';
+import { checkEncodedSize, decodeFailed, decodeLimits, encodeError } from './codecGuards.js';
 import { DataFormatError } from './dataFormatError.js';
 import { byteLimit, parseOptions } from './options.js';
 
@@ -60,32 +60,16 @@ export class JsonCodec implements Codec<unknown> {
     if (text === undefined) {
       throw new DataFormatError('ENCODE_FAILED', `value of type ${typeof value} has no JSON form`);
     }
-    const bytes = this._encoder.encode(text);
-    if (bytes.length > this.maxBytes) {
-      throw new DataFormatError(
-        'TOO_LARGE',
-        `encoded JSON is ${bytes.length} bytes, above maxBytes ${this.maxBytes}; raise maxBytes or split the value`,
-      );
-    }
-    return bytes;
+    return checkEncodedSize('JSON', this._encoder.encode(text), this.maxBytes);
   }
 
   decode(bytes: Uint8Array, limits: DecodeLimits = {}): unknown {
-    const maxBytes = Math.min(limits.maxBytes ?? this.maxBytes, this.maxBytes);
-    const maxDepth = Math.min(limits.maxDepth ?? this.maxDepth, this.maxDepth);
-    if (bytes.length > maxBytes) {
-      throw new DataFormatError(
-        'TOO_LARGE',
-        `JSON input is ${bytes.length} bytes, above maxBytes ${maxBytes}; raise maxBytes if this data is trusted`,
-      );
-    }
+    const { maxDepth } = decodeLimits('JSON', bytes, limits, this);
     checkJsonDepth(bytes, maxDepth);
     try {
       return JSON.parse(this._decoder.decode(bytes)) as unknown;
     } catch (error) {
-      throw new DataFormatError('DECODE_FAILED', `JSON input could not be decoded: ${messageOf(error)}`, {
-        cause: error,
-      });
+      throw decodeFailed('JSON', error);
     }
   }
 }
