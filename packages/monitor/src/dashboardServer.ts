@@ -76,14 +76,23 @@ export class DashboardServer {
     this._server = createServer((req, res) => this._handle(req, res));
   }
 
-  /** Starts listening; resolves with the page URL. */
-  async listen(): Promise<string> {
+  /** Starts listening; resolves with the page URL. An aborted `signal` closes the server and rejects. */
+  async listen(options: { signal?: AbortSignal } = {}): Promise<string> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     if (this._url) return this._url;
     if (this._closing) throw new MonitorError('CLOSED', 'This dashboard is closed; create a new one.');
     const { host, port } = this._o;
     await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this._server.off('error', reject);
+        this._server.close();
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this._server.once('error', reject);
       this._server.listen({ host, port }, () => {
+        signal?.removeEventListener('abort', onAbort);
         this._server.off('error', reject);
         resolve();
       });
@@ -190,9 +199,18 @@ export class DashboardServer {
   }
 }
 
-/** Creates a DashboardServer and starts it. */
-export async function startDashboard(options: DashboardOptions): Promise<DashboardServer> {
+/** Creates a DashboardServer and starts it; an aborted `signal` rejects and leaves nothing open. */
+export async function startDashboard(
+  options: DashboardOptions,
+  { signal }: { signal?: AbortSignal } = {},
+): Promise<DashboardServer> {
+  signal?.throwIfAborted();
   const server = new DashboardServer(options);
-  await server.listen();
+  try {
+    await server.listen({ signal });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   return server;
 }

@@ -137,8 +137,13 @@ export interface Monitoring {
  * Starts tracing and metrics for an app: one TracerProvider and one MeterProvider with the configured
  * exporters, an AsyncLocalStorage context manager and W3C propagators, registered as the
  * @opentelemetry/api globals so every library that uses only the API reports through them.
+ * An abort of `signal` before setup completes undoes everything it started and rejects with the reason.
  */
-export async function setupMonitoring(options: MonitoringOptions): Promise<Monitoring> {
+export async function setupMonitoring(
+  options: MonitoringOptions,
+  { signal }: { signal?: AbortSignal } = {},
+): Promise<Monitoring> {
+  signal?.throwIfAborted();
   const o = parseOptions(optionsSchema, options, 'setupMonitoring', [
     'resourceAttributes',
     'headers',
@@ -338,6 +343,10 @@ export async function setupMonitoring(options: MonitoringOptions): Promise<Monit
       return down;
     },
   };
+  if (signal?.aborted) {
+    await monitoring.shutdown();
+    throw signal.reason;
+  }
   return monitoring;
 }
 

@@ -122,4 +122,14 @@ describe('DashboardServer', () => {
       expect.objectContaining({ code: 'INVALID_OPTION', option: 'token' }),
     );
   });
+
+  it('takes an AbortSignal: an aborted start rejects with its reason and leaves nothing listening', async () => {
+    await expect(
+      startDashboard({ reader }, { signal: AbortSignal.abort(new Error('stop')) }),
+    ).rejects.toThrow('stop');
+    const controller = new AbortController();
+    const starting = startDashboard({ reader }, { signal: controller.signal });
+    controller.abort(new Error('changed my mind'));
+    await expect(starting).rejects.toThrow('changed my mind');
+  });
 });

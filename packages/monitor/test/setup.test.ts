@@ -4,6 +4,28 @@ import { MonitorError } from '../src/monitorError.js';
 import { setupMonitoring } from '../src/setup.js';
 
 describe('setupMonitoring', () => {
+  it('takes an AbortSignal: an abort during setup shuts down what it started and rejects', async () => {
+    await expect(
+      setupMonitoring({ serviceName: 'aborted', exporters: { memory: true } } as never, {
+        signal: AbortSignal.abort(new Error('stop')),
+      }),
+    ).rejects.toThrow('stop');
+    const controller = new AbortController();
+    const starting = setupMonitoring(
+      {
+        serviceName: 'aborted',
+        exporters: { prometheus: { port: 0, host: '127.0.0.1' } },
+        metricsCollection: { interval: 3600, system: false },
+      } as never,
+      { signal: controller.signal },
+    );
+    controller.abort(new Error('changed my mind'));
+    await expect(starting).rejects.toThrow('changed my mind');
+    // Nothing stayed registered: a new setup is accepted (a running one would throw ALREADY_STARTED).
+    const m = await setupMonitoring({ serviceName: 'after', exporters: { memory: true } } as never);
+    await m.shutdown();
+  });
+
   it('registers global providers: API-only code is traced and measured, with context propagation', async () => {
     const m = await setupMonitoring({
       service_name: 'sim-test',
