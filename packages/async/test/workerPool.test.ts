@@ -9,8 +9,11 @@ import { InvalidOptionsError, WorkerPool as SrcWorkerPool } from '../src/index.j
 // `nx test` builds first (see package.json "nx"); run `npm run build -w @hp/async` before a bare jest run.
 const dist = join(__dirname, '..', 'dist');
 const built = existsSync(join(dist, 'index.cjs')) && existsSync(join(dist, 'worker.cjs'));
-if (!built)
-  console.warn(`SKIPPED: WorkerPool tests need the build (${dist} missing): run npm run build -w @hp/async`);
+if (!built) {
+  const message = `WorkerPool tests need the build (${dist} missing): run npm run build -w @hp/async`;
+  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(message);
+  console.warn(`SKIPPED: ${message}`);
+}
 const describeBuilt = built ? describe : describe.skip;
 const cpu = join(__dirname, 'fixtures', 'cpu.mjs');
 

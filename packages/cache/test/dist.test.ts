@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const dist = join(__dirname, '..', 'dist');
+if (!existsSync(join(dist, 'index.cjs'))) {
+  const message = `@hp/cache dist check: ${dist} is missing; run "npm run build -w @hp/cache" first`;
+  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(message);
+  console.warn(`SKIPPED: ${message}`);
+}
 
 // The built files (CJS through a plain require, ESM through import) must load on their own:
 // jest maps @hp/* to sources, so only this catches bundling mistakes such as a lost `node:` prefix.

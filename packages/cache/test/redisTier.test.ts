@@ -4,6 +4,11 @@ import { describeWithService, SERVICES } from '@hp/testing';
 import { createRedisStore, TieredCache } from '../src/index.js';
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+if (!hasRedisServer) {
+  const message = 'redis-server is not installed: the failing-Redis-tier tests cannot start their own server';
+  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(message);
+  console.warn(`SKIPPED: ${message}`);
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
