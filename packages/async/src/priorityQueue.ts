@@ -51,8 +51,8 @@ export interface QueueGate {
 export type SchedulingAlgorithm = 'priority_round_robin' | 'strict_priority' | 'fifo';
 export type WhenFull = 'reject' | 'wait';
 
-const optionsSchema = z.object({
-  name: z.string().min(1).default('queue'),
+/** The scheduling options a PriorityQueue takes, shared with the TaskRunner that owns one. */
+export const schedulingOptionsShape = {
   concurrency: zLimit.default(20),
   maxConcurrentTasks: zLimit.optional(),
   queueSizeLimit: zLimit.default(1000),
@@ -64,6 +64,11 @@ const optionsSchema = z.object({
   /** Shares per level under saturation (priority_round_robin); default 2^(levels-1-i), e.g. 4:2:1. */
   weights: z.array(z.number().positive().finite()).optional(),
   fairness: z.enum(['none', 'key']).default('none'),
+};
+
+const optionsSchema = z.object({
+  name: z.string().min(1).default('queue'),
+  ...schedulingOptionsShape,
   timeout: zNonNegMs.optional(),
   gate: zObject<QueueGate>('a gate { tryAcquire(tokens) }').optional(),
   clock: zClock.optional(),

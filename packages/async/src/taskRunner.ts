@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { type Clock, systemClock } from './clock.js';
 import { AsyncError, timeoutError } from './errors.js';
 import { type AsyncMetrics, defaultAsyncMetrics } from './metrics.js';
-import { parseOptions, zClock, zFunction, zLimit, zNonNegMs, zObject, zPosInt } from './options.js';
-import { type AddOptions, PriorityQueue, type QueueGate } from './priorityQueue.js';
+import { parseOptions, zClock, zFunction, zNonNegMs, zObject } from './options.js';
+import { type AddOptions, PriorityQueue, type QueueGate, schedulingOptionsShape } from './priorityQueue.js';
 import { headersOf, statusOf } from './rateLimitHeaders.js';
 import { type RateLimit, RateLimiter, type RateLimiterOptions, type Reservation } from './rateLimiter.js';
 import { RetryableError, type RetryOptions, RetryPolicy, sleep } from './retry.js';
@@ -40,15 +40,7 @@ export function llmUsage(result: unknown): number | undefined {
 
 const optionsSchema = z.object({
   name: z.string().min(1).default('tasks'),
-  concurrency: zLimit.default(20),
-  maxConcurrentTasks: zLimit.optional(),
-  queueSizeLimit: zLimit.default(1000),
-  whenFull: z.enum(['reject', 'wait']).default('reject'),
-  maxWaiting: zLimit.optional(),
-  algorithm: z.enum(['priority_round_robin', 'strict_priority', 'fifo']).default('priority_round_robin'),
-  priorityLevels: zPosInt.max(64).default(3),
-  weights: z.array(z.number().positive().finite()).optional(),
-  fairness: z.enum(['none', 'key']).default('none'),
+  ...schedulingOptionsShape,
   /** Default deadline per task from run(), queue wait and all attempts included. */
   timeout: zNonNegMs.optional(),
   /** Deadline of one attempt; an attempt that times out is retryable. */
