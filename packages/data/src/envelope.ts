@@ -6,16 +6,16 @@ import { AutoCompressor } from './autoCompressor.js';
 import { DataFormatError } from './dataFormatError.js';
 import { byteLimit, parseOptions } from './options.js';
 import {
-  CODEC_NAMES,
   type CodecName,
   codecById,
-  COMPRESSION_NAMES,
   type CompressionName,
   compressorById,
   getCodec,
   getCompressor,
   isCodec,
   isCompressor,
+  codecChoice,
+  compressionChoice,
 } from './registry.js';
 
 /*
@@ -68,15 +68,8 @@ export interface DecodeEnvelopeOptions {
 }
 
 const encodeSchema = z.object({
-  codec: z
-    .union([z.enum(CODEC_NAMES as [CodecName, ...CodecName[]]), z.custom<Codec>(isCodec, 'a Codec')])
-    .default('cbor'),
-  compression: z
-    .union([
-      z.enum(COMPRESSION_NAMES as [CompressionName, ...CompressionName[]]),
-      z.custom<Compressor>(isCompressor, 'a Compressor'),
-    ])
-    .default('auto'),
+  codec: codecChoice.default('cbor'),
+  compression: compressionChoice.default('auto'),
   signal: z.instanceof(AbortSignal).optional(),
 });
 

@@ -5,12 +5,12 @@ import { DataFormatError } from './dataFormatError.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 import { byteLimit, parseOptions } from './options.js';
 import {
-  CODEC_NAMES,
   type CodecName,
-  COMPRESSION_NAMES,
   type CompressionName,
   isCodec,
   isCompressor,
+  codecChoice,
+  compressionChoice,
 } from './registry.js';
 
 /** What keyv stores per key (keyv's `DeserializedData`). */
@@ -31,15 +31,8 @@ export interface KeyvAdapterOptions {
 }
 
 export const keyvAdapterSchema = z.object({
-  codec: z
-    .union([z.enum(CODEC_NAMES as [CodecName, ...CodecName[]]), z.custom<Codec>(isCodec, 'a Codec')])
-    .default('cbor'),
-  compression: z
-    .union([
-      z.enum(COMPRESSION_NAMES as [CompressionName, ...CompressionName[]]),
-      z.custom<Compressor>(isCompressor, 'a Compressor'),
-    ])
-    .default('auto'),
+  codec: codecChoice.default('cbor'),
+  compression: compressionChoice.default('auto'),
   maxBytes: byteLimit.default(DEFAULT_MAX_BYTES),
   maxDepth: z.number().int().min(1).max(MAX_ALLOWED_DEPTH).default(DEFAULT_MAX_DEPTH),
 });

@@ -4,7 +4,7 @@ import { type Codec } from './codec.js';
 import { checkAborted } from './compressor.js';
 import { DataFormatError } from './dataFormatError.js';
 import { parseOptions } from './options.js';
-import { CODEC_NAMES, type CodecName, getCodec, isCodec } from './registry.js';
+import { type CodecName, getCodec, codecChoice } from './registry.js';
 
 /** A cursor-based source: returns up to `limit` items after `cursor` and the cursor after them (null at the end). */
 export type CursorFetch<T, C> = (
@@ -53,9 +53,7 @@ export interface Page<T, C> {
 const schema = adaptiveChunkSizeSchema.omit({ initial: true }).extend({
   initialChunk: z.number().int().min(1).default(100),
   cursor: z.unknown().optional(),
-  codec: z
-    .union([z.enum(CODEC_NAMES as [CodecName, ...CodecName[]]), z.custom<Codec>(isCodec, 'a Codec')])
-    .default('cbor'),
+  codec: codecChoice.default('cbor'),
   clock: z
     .custom<() => number>((v) => typeof v === 'function', 'a function returning ms')
     .default(() => () => performance.now()),

@@ -8,6 +8,7 @@ import { GzipCompressor } from './gzipCompressor.js';
 import { JsonCodec } from './jsonCodec.js';
 import { Lz4Compressor } from './lz4Compressor.js';
 import { NoneCompressor } from './noneCompressor.js';
+import { z } from 'zod';
 import { ZstdCompressor } from './zstdCompressor.js';
 
 export type CodecName = 'cbor' | 'json';
@@ -101,3 +102,15 @@ export function codecById(id: number, extra: readonly Codec[] = []): Codec | und
 export function compressorById(id: number, extra: readonly Compressor[] = []): Compressor | undefined {
   return extra.find((c) => c.id === id) ?? defaults().compressors.get(id);
 }
+
+/** Option schema of a codec choice: a built-in name or a Codec object (shared by every entry point). */
+export const codecChoice = z.union([
+  z.enum(CODEC_NAMES as [CodecName, ...CodecName[]]),
+  z.custom<Codec>(isCodec, 'a Codec'),
+]);
+
+/** Option schema of a compression choice: a built-in name or a Compressor object. */
+export const compressionChoice = z.union([
+  z.enum(COMPRESSION_NAMES as [CompressionName, ...CompressionName[]]),
+  z.custom<Compressor>(isCompressor, 'a Compressor'),
+]);

@@ -10,12 +10,12 @@ import {
 } from './envelope.js';
 import { byteLimit, parseOptions } from './options.js';
 import {
-  CODEC_NAMES,
   type CodecName,
-  COMPRESSION_NAMES,
   type CompressionName,
   isCodec,
   isCompressor,
+  codecChoice,
+  compressionChoice,
 } from './registry.js';
 
 /*
@@ -52,15 +52,8 @@ export interface StreamTrailer {
 }
 
 const encodeSchema = z.object({
-  codec: z
-    .union([z.enum(CODEC_NAMES as [CodecName, ...CodecName[]]), z.custom<Codec>(isCodec, 'a Codec')])
-    .default('cbor'),
-  compression: z
-    .union([
-      z.enum(COMPRESSION_NAMES as [CompressionName, ...CompressionName[]]),
-      z.custom<Compressor>(isCompressor, 'a Compressor'),
-    ])
-    .default('auto'),
+  codec: codecChoice.default('cbor'),
+  compression: compressionChoice.default('auto'),
   chunkItems: z.number().int().min(1).max(10_000_000).default(10_000),
   signal: z.instanceof(AbortSignal).optional(),
 });
