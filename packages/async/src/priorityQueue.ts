@@ -22,8 +22,14 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   readonly priority: number;
   readonly key: string | undefined;
-  /** The rate-limit permit granted to this task, when the queue has a gate. */
+  /** The rate-limit permit granted to this task (renewed after each pause), when the queue has a gate. */
   readonly permit: unknown;
+  /**
+   * Gives this task's concurrency slot back for `ms` (e.g. a retry back-off), then waits in the queue at its
+   * priority for a slot (and a gate permit) again, ahead of nothing: resolves when the task holds a slot once
+   * more. Rejects when the task is aborted, times out, or the queue is cleared or closed meanwhile.
+   */
+  pause(ms: number): Promise<void>;
 }
 
 export type Task<T> = (context: TaskContext) => T | PromiseLike<T>;
@@ -89,6 +95,8 @@ const QUEUED = 0;
 const WAITING = 1;
 const RUNNING = 2;
 const DONE = 3;
+/** Started, then paused: its slot is free until its pause timer puts it back in the queue. */
+const PAUSED = 4;
 
 class Item<T> implements TaskContext {
   state = QUEUED;
@@ -102,6 +110,11 @@ class Item<T> implements TaskContext {
   onAbort: (() => void) | undefined = undefined;
   resolve!: (value: T) => void;
   reject!: (error: unknown) => void;
+  /** While paused (or queued again after a pause): settles the promise pause() returned. */
+  resume: (() => void) | undefined = undefined;
+  pauseFailed: ((error: unknown) => void) | undefined = undefined;
+  pauseTimer: TimerHandle | undefined = undefined;
+  pauser!: (item: Item<unknown>, ms: number) => Promise<void>;
 
   constructor(
     readonly fn: Task<T>,
@@ -110,6 +123,10 @@ class Item<T> implements TaskContext {
     readonly tokens: number,
     readonly userSignal: AbortSignal | undefined,
   ) {}
+
+  pause(ms: number): Promise<void> {
+    return this.pauser(this as Item<unknown>, ms);
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -223,6 +240,9 @@ export class PriorityQueue implements MetricsSource {
   private readonly _unregister: () => void;
   private readonly _waiters = new Deque<Item<unknown>>();
   private readonly _running = new Set<Item<unknown>>();
+  /** Started tasks that gave their slot back (TaskContext.pause) and wait for their pause timer. */
+  private readonly _paused = new Set<Item<unknown>>();
+  private readonly _pauser = (item: Item<unknown>, ms: number): Promise<void> => this._pause(item, ms);
   private _size = 0;
   private _waiting = 0;
   private _dead = 0;
@@ -337,6 +357,7 @@ export class PriorityQueue implements MetricsSource {
     if (this._algorithm === 'fifo') priority = 0;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     const item = new Item<T>(fn, priority, key, tokens, signal);
+    item.pauser = this._pauser;
     const promise = new Promise<T>((resolve, reject) => {
       item.resolve = resolve;
       item.reject = reject;
@@ -382,7 +403,8 @@ export class PriorityQueue implements MetricsSource {
   /** Resolves when nothing is queued or running. */
   onIdle(): Promise<void> {
     if (this._closed) return Promise.resolve();
-    if (this._size === 0 && this._running.size === 0 && this._waiting === 0) return Promise.resolve();
+    if (this._size === 0 && this._running.size === 0 && this._waiting === 0 && this._paused.size === 0)
+      return Promise.resolve();
     return new Promise((resolve) => this._idle.push(resolve));
   }
 
@@ -472,10 +494,18 @@ export class PriorityQueue implements MetricsSource {
       this._size--;
       this._levels[item.priority]!.size--;
       item.state = DONE;
-      this.stats.rejected++;
+      if (item.pauseFailed) {
+        this.stats.failed++;
+        this._failPause(item, error);
+      } else this.stats.rejected++;
       // Cancelled items stay in their deque until reached; compact when they outnumber live ones.
       if (++this._dead > 1024 && this._dead > this._size) this._compact();
       this._admitWaiters();
+    } else if (item.state === PAUSED) {
+      this._paused.delete(item);
+      item.state = DONE;
+      this.stats.failed++;
+      this._failPause(item, error);
     } else if (item.state === WAITING) {
       this._waiting--;
       item.state = DONE;
@@ -487,6 +517,49 @@ export class PriorityQueue implements MetricsSource {
     }
     item.reject(error);
     this._checkIdle();
+  }
+
+  /** A paused task's pause() rejects and its signal aborts, so that the task returns. */
+  private _failPause(item: Item<unknown>, error: unknown): void {
+    if (item.pauseTimer !== undefined) {
+      this._clock.clearTimeout(item.pauseTimer);
+      item.pauseTimer = undefined;
+    }
+    const failed = item.pauseFailed;
+    item.resume = item.pauseFailed = undefined;
+    item.controller?.abort(error);
+    if (!item.controller) item.controller = abortedController(error);
+    failed?.(error);
+  }
+
+  private _pause(item: Item<unknown>, ms: number): Promise<void> {
+    if (item.state !== RUNNING || item.settled || this._closed) {
+      return Promise.reject(
+        item.controller?.signal.aborted
+          ? item.controller.signal.reason
+          : closedError(`PriorityQueue "${this.name}"`),
+      );
+    }
+    if (!(ms >= 0 && ms < Infinity)) {
+      return Promise.reject(new InvalidOptionsError('ms', 'must be a finite number of ms >= 0'));
+    }
+    this._running.delete(item);
+    item.state = PAUSED;
+    this._paused.add(item);
+    const resumed = new Promise<void>((resolve, reject) => {
+      item.resume = resolve;
+      item.pauseFailed = reject;
+    });
+    item.pauseTimer = this._clock.setTimeout(() => {
+      item.pauseTimer = undefined;
+      if (item.state !== PAUSED) return;
+      this._paused.delete(item);
+      // back in the queue: it was admitted once, so the queue bound does not apply
+      this._enqueue(item);
+      this._pump();
+    }, ms);
+    this._pump();
+    return resumed;
   }
 
   private _compact(): void {
@@ -508,12 +581,24 @@ export class PriorityQueue implements MetricsSource {
         item.settled = true;
         item.state = DONE;
         this._disarm(item);
-        this.stats.rejected++;
+        if (item.pauseFailed) {
+          this.stats.failed++;
+          this._failPause(item, error);
+        } else this.stats.rejected++;
         item.reject(error);
       }
       level.reset();
     }
     this._size = 0;
+    for (const item of this._paused) {
+      item.settled = true;
+      item.state = DONE;
+      this._disarm(item);
+      this.stats.failed++;
+      this._failPause(item, error);
+      item.reject(error);
+    }
+    this._paused.clear();
     for (const item of this._waiters) {
       if (item.state !== WAITING || item.settled) continue;
       item.settled = true;
@@ -608,6 +693,13 @@ export class PriorityQueue implements MetricsSource {
   private _start(item: Item<unknown>): void {
     item.state = RUNNING;
     this._running.add(item);
+    const resume = item.resume;
+    if (resume) {
+      // a paused task holds a slot again: its pause() resolves (it was counted as started once)
+      item.resume = item.pauseFailed = undefined;
+      resume();
+      return;
+    }
     this.stats.started++;
     if (item.addedAt !== -1) {
       item.startedAt = this._clock.now();
@@ -638,6 +730,17 @@ export class PriorityQueue implements MetricsSource {
 
   private _finish(item: Item<unknown>, ok: boolean, value: unknown): void {
     this._running.delete(item);
+    if (item.state === PAUSED || item.state === QUEUED) {
+      // it returned while paused (without awaiting pause()): drop its pause
+      if (item.state === QUEUED) {
+        this._size--;
+        this._levels[item.priority]!.size--;
+        this._dead++;
+      }
+      this._paused.delete(item);
+      if (item.pauseTimer !== undefined) this._clock.clearTimeout(item.pauseTimer);
+      item.pauseTimer = item.resume = item.pauseFailed = undefined;
+    }
     item.state = DONE;
     if (item.startedAt !== -1) {
       const run = this._clock.now() - item.startedAt;
@@ -660,7 +763,14 @@ export class PriorityQueue implements MetricsSource {
   }
 
   private _checkIdle(): void {
-    if (this._idle.length === 0 || this._size > 0 || this._running.size > 0 || this._waiting > 0) return;
+    if (
+      this._idle.length === 0 ||
+      this._size > 0 ||
+      this._running.size > 0 ||
+      this._waiting > 0 ||
+      this._paused.size > 0
+    )
+      return;
     const idle = this._idle;
     this._idle = [];
     for (const resolve of idle) resolve();

@@ -134,6 +134,11 @@ export interface RetryRunOptions {
   budgetExempt?: (error: unknown) => boolean;
   /** Called before each retry with the attempt about to run (2, 3, ...), the delay and the error. */
   onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
+  /**
+   * How the back-off is waited; default a timer on the policy's clock, aborted by `signal`. A TaskRunner
+   * passes its queue's TaskContext.pause, so that a task waiting to retry gives its concurrency slot back.
+   */
+  wait?: (delayMs: number) => Promise<void>;
 }
 
 /**
@@ -218,7 +223,7 @@ export class RetryPolicy implements MetricsSource {
           throw error;
         }
         options.onRetry?.(attempt + 1, delay, error);
-        await sleep(this._clock, delay, signal);
+        await (options.wait ? options.wait(delay) : sleep(this._clock, delay, signal));
       }
     }
   }

@@ -159,13 +159,14 @@ export class TaskRunner {
     const promise = this.queue.add(
       async (q) => {
         span.addEvent('started');
-        let reservation = q.permit as Reservation | undefined;
+        let reservation: Reservation | undefined;
         const limiter = this.rateLimit;
         const attemptOnce = async (attempt: number): Promise<T> => {
           attempts = attempt;
-          if (limiter && (attempt > 1 || reservation === undefined)) {
-            reservation = await limiter.acquire(tokens, { signal: q.signal });
-          }
+          // the queue's gate grants a permit each time the task (re)gets a slot; without a gate, acquire here
+          const permit = q.permit as Reservation | undefined;
+          if (permit !== undefined && permit !== reservation) reservation = permit;
+          else if (limiter) reservation = await limiter.acquire(tokens, { signal: q.signal });
           const r = reservation;
           const context: RunContext = {
             signal: q.signal,
@@ -191,6 +192,8 @@ export class TaskRunner {
         return this.retry.run((attempt) => attemptOnce(attempt), {
           signal: q.signal,
           budgetExempt: limiter ? (error) => statusOf(error) === 429 : undefined,
+          // the back-off gives the concurrency slot back: other tasks run meanwhile
+          wait: (ms) => q.pause(ms),
         });
       },
       {

@@ -289,3 +289,86 @@ describe('PriorityQueue', () => {
     q.close();
   });
 });
+
+describe('PriorityQueue: TaskContext.pause gives the slot back', () => {
+  it('a paused task frees its slot for queued tasks and resumes when a slot is free after its pause', async () => {
+    const clock = new ManualClock();
+    const q = new PriorityQueue({ concurrency: 1, clock });
+    const log: string[] = [];
+    const a = q.add(async (ctx) => {
+      log.push(`a1@${clock.now()}`);
+      await ctx.pause(100);
+      log.push(`a2@${clock.now()}`);
+      return 'a';
+    });
+    const b = q.add(async () => {
+      log.push(`b@${clock.now()}`);
+      await new Promise<void>((r) => clock.setTimeout(r, 150));
+      return 'b';
+    });
+    await flush();
+    // b ran at once in the slot a gave back
+    expect(log).toEqual(['a1@0', 'b@0']);
+    expect(q.pending).toBe(1);
+    await clock.advance(100);
+    // a's pause is over, but the slot is b's until 150
+    expect(log).toEqual(['a1@0', 'b@0']);
+    expect(q.size).toBe(1);
+    await clock.advance(50);
+    await expect(Promise.all([a, b])).resolves.toEqual(['a', 'b']);
+    expect(log).toEqual(['a1@0', 'b@0', 'a2@150']);
+    expect(q.stats.started).toBe(2);
+    await q.onIdle();
+    q.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('onIdle waits for paused tasks; the deadline, the caller signal and close() reach a paused task', async () => {
+    const clock = new ManualClock();
+    const q = new PriorityQueue({ concurrency: 2, clock });
+    let idle = false;
+    const signals: AbortSignal[] = [];
+    const pausing =
+      (ms: number) => async (ctx: { pause(ms: number): Promise<void>; signal: AbortSignal }) => {
+        signals.push(ctx.signal);
+        await ctx.pause(ms);
+        return 'resumed';
+      };
+    const timed = q.add(pausing(1000), { timeout: 50 });
+    const caller = new AbortController();
+    const aborted = q.add(pausing(1000), { signal: caller.signal });
+    await flush();
+    expect(q.pending).toBe(0);
+    void q.onIdle().then(() => (idle = true));
+    await flush();
+    expect(idle).toBe(false);
+    caller.abort(new Error('caller gave up'));
+    await expect(aborted).rejects.toMatchObject({ code: 'ABORTED' });
+    await clock.advance(50);
+    await expect(timed).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(signals.every((s) => s.aborted)).toBe(true);
+    await flush();
+    expect(idle).toBe(true);
+
+    const closing = q.add(pausing(1000));
+    await flush();
+    q.close();
+    await expect(closing).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('clear() rejects paused tasks with CLEARED and the queue goes on', async () => {
+    const clock = new ManualClock();
+    const q = new PriorityQueue({ concurrency: 1, clock });
+    const paused = q.add(async (ctx) => {
+      await ctx.pause(10);
+      return 1;
+    });
+    await flush();
+    q.clear();
+    await expect(paused).rejects.toMatchObject({ code: 'CLEARED' });
+    await expect(q.add(async () => 2)).resolves.toBe(2);
+    q.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+});

@@ -121,3 +121,39 @@ describe('TaskRunner', () => {
     );
   });
 });
+
+describe('TaskRunner: a task waiting for its retry gives its concurrency slot back', () => {
+  it('another task runs during the back-off; the retry then waits for a slot and a permit again', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ clock, requests_per_interval: 100, interval: 1000, headroom: 0 });
+    const runner = new TaskRunner({
+      concurrency: 1,
+      clock,
+      rateLimit: limiter,
+      retry: { maxAttempts: 3, baseDelay: 1000, maxDelay: 1000, seed: 3 },
+    });
+    const log: string[] = [];
+    let failOnce = true;
+    const a = runner.run(async (ctx) => {
+      log.push(`a${ctx.attempt}@${clock.now()}`);
+      if (failOnce) {
+        failOnce = false;
+        throw Object.assign(new Error('503'), { status: 503 });
+      }
+      return 'a';
+    });
+    const b = runner.run(async (ctx) => {
+      log.push(`b${ctx.attempt}@${clock.now()}`);
+      await new Promise<void>((r) => clock.setTimeout(r, 2000));
+      return 'b';
+    });
+    for (let i = 0; i < 30; i++) await clock.advance(100);
+    await expect(Promise.all([a, b])).resolves.toEqual(['a', 'b']);
+    // b started while a waited for its retry (< 1000 ms of back-off); a's retry waited for b's slot
+    expect(log).toEqual(['a1@0', 'b1@0', 'a2@2000']);
+    expect(limiter.stats.granted).toBe(3);
+    await runner.close();
+    limiter.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
