@@ -42,6 +42,9 @@ Options of "run"
   --pipeline           (--model llm) pipelined steps: an agent's next decision starts right after its own
                        apply, so the LLM lanes stay busy across steps instead of waiting for each step's
                        slowest decision. Reproducible; an agent decides on the state after its own last turn.
+  --lookahead          (--model llm) one step of look-ahead: an agent's decision for the next step starts as
+                       soon as its own decision for this step is known, from the state at the end of the last
+                       step plus that decision. Two steps' decisions in flight; reproducible. Not with --pipeline.
   --report FILE.json   write the report as JSON (targets, requests, llmCalls, cacheHits, wallSeconds,
                        throughputLimit, time series, the DataCollector's model rows).
   --html FILE.html     write a self-contained HTML report with charts (opens offline).
@@ -118,6 +121,7 @@ export async function main(
         quiet: { type: 'boolean' },
         monitor: { type: 'boolean' },
         pipeline: { type: 'boolean' },
+        lookahead: { type: 'boolean' },
         'monitor-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -143,6 +147,8 @@ export async function main(
     }
     if (command !== 'run') throw new UsageError(`unknown command "${command}" (expected run or scenarios)`);
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    if (values.pipeline && values.lookahead)
+      throw new UsageError('--pipeline and --lookahead exclude each other');
     const scenario = getScenario(config, values.scenario as string | undefined);
     const steps = integer('steps', values.steps as string | undefined, 1, 10_000_000);
     if (steps !== undefined) scenario.steps = steps;
@@ -193,6 +199,7 @@ export async function main(
           faultRate: values['fault-rate'] as string | undefined,
           cacheFile: values.cache as string | undefined,
           pipeline: values.pipeline ? 'true' : undefined,
+          lookahead: values.lookahead ? 'true' : undefined,
         },
         signal: io.signal,
         onProgress: progress ? (p) => progress.update(p) : undefined,

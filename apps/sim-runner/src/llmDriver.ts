@@ -25,6 +25,8 @@ export interface LlmDriverSettings {
   cacheFile?: string;
   /** 'true': pipelined steps (an agent's next decision starts right after its own apply); see LlmWealthModel. */
   pipeline?: string;
+  /** 'true': one step of look-ahead (an agent's next decision starts once its own decision is known); see LlmWealthModel. */
+  lookahead?: string;
 }
 
 const tracer = trace.getTracer('sim-runner');
@@ -134,6 +136,7 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
   };
   const llmModel = settings.llmModel ?? 'gpt-4o-mini';
   const pipeline = settings.pipeline !== undefined && settings.pipeline !== 'false';
+  const lookahead = settings.lookahead !== undefined && settings.lookahead !== 'false';
   const model: LlmWealthModel = new LlmWealthModel({
     n: scenario.agents,
     width: side,
@@ -144,6 +147,7 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     concurrency: scenario.concurrency,
     memoryTier,
     pipeline,
+    lookahead,
     decide: (agent, signal, observation): Promise<Decision> =>
       inSpan('agent.step', { 'sim.agent.id': agent.uniqueId }, () =>
         inSpan('llm.decide', { 'gen_ai.request.model': llmModel }, async (span) => {

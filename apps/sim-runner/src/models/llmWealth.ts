@@ -86,6 +86,15 @@ export interface LlmWealthOptions {
    * order, and effects still apply in activation order. See `stepAsync`.
    */
   pipeline?: boolean;
+  /**
+   * One step of look-ahead (default false; exclusive with `pipeline`): an agent's decision for step s+1
+   * starts as soon as its own decision for step s is known, from the state at the end of step s-1 (a snapshot
+   * taken when step s starts) plus that decision of its own (`chose: <action> (outcome not seen yet)` in its
+   * recent events). Decisions of two consecutive steps are in flight at once, so the lanes stay full across
+   * the step boundary, and no agent waits for another agent's apply. Reproducible: snapshots are taken at
+   * step boundaries and effects still apply in activation order. See `stepAsync`.
+   */
+  lookahead?: boolean;
   /** Keeps each agent's memory summary in a cache tier (key `agent_memory:<seed>:<agent id>`). */
   memoryTier?: MemoryTier;
 }
@@ -221,13 +230,18 @@ export class LlmWealthModel extends Model {
   malformedAnswers = 0;
   failedDecisions = 0;
   readonly pipeline: boolean;
-  /** Pipelined: the last step whose decisions may be started ahead (the runner sets its step count). */
+  readonly lookahead: boolean;
+  /** Pipelined or look-ahead: the last step whose decisions may be started ahead (the runner sets its step count). */
   pipelineUntil = Infinity;
   private readonly _decide: NonNullable<LlmWealthOptions['decide']>;
   private readonly _memory: number;
-  /** Pipelined: decisions started ahead for the next step, by agent. */
-  private readonly _pending = new Map<LlmMoneyAgent, Promise<Decision>>();
-  /** Pipelined: observations taken after the last step's apply and not started yet (saved in checkpoints). */
+  /** Pipelined or look-ahead: decisions started ahead for the next step, by agent. */
+  private _pending = new Map<LlmMoneyAgent, Promise<Decision>>();
+  /**
+   * Pipelined: observations taken after the last step's apply and not started yet; look-ahead: the next
+   * step's observations (last snapshot plus own decision) when no decision was started beyond the run's last
+   * step. Saved in checkpoints.
+   */
   private readonly _observations = new Map<LlmMoneyAgent, Observation>();
   private readonly _slots: Slots;
 
@@ -239,6 +253,8 @@ export class LlmWealthModel extends Model {
     this.concurrency = concurrency;
     this._decide = options.decide ?? ((agent, signal, observation) => agent.decide(signal, observation));
     this.pipeline = options.pipeline ?? false;
+    this.lookahead = options.lookahead ?? false;
+    if (this.pipeline && this.lookahead) throw new RangeError('pipeline and lookahead exclude each other');
     this._slots = new Slots(concurrency);
     this._memory = memory;
     this.memoryTier = options.memoryTier;
@@ -279,6 +295,7 @@ export class LlmWealthModel extends Model {
 
   override async stepAsync(signal?: AbortSignal): Promise<void> {
     if (this.pipeline) return this._stepPipelined(signal);
+    if (this.lookahead) return this._stepLookahead(signal);
     this.dataCollector.collect(this);
     const agents = this.agentsOfType(LlmMoneyAgent);
     await agents.shuffleDoAsync<Decision>({
@@ -305,7 +322,10 @@ export class LlmWealthModel extends Model {
     const order = this.agentsOfType(LlmMoneyAgent).shuffle().toArray() as LlmMoneyAgent[];
     for (const agent of order) {
       if (!this._pending.has(agent)) {
-        this._launch(agent, this._observations.get(agent) ?? agent.observe(), signal);
+        this._pending.set(
+          agent,
+          this._launch(agent, this._observations.get(agent) ?? agent.observe(), signal),
+        );
       }
     }
     this._observations.clear();
@@ -316,12 +336,56 @@ export class LlmWealthModel extends Model {
       if (agent.removed) continue;
       agent.apply(decision);
       const observation = agent.observe();
-      if (this.steps < this.pipelineUntil) this._launch(agent, observation, signal);
+      if (this.steps < this.pipelineUntil) this._pending.set(agent, this._launch(agent, observation, signal));
       else this._observations.set(agent, observation);
     }
   }
 
-  private _launch(agent: LlmMoneyAgent, observation: Observation, signal?: AbortSignal): void {
+  /**
+   * A step with one step of look-ahead. This step's decisions were started during the last step (or start
+   * now, from saved or fresh observations). When the step starts, every agent's observation of the model is
+   * taken (the state at the end of the last step: a fixed point, so the run is reproducible); as soon as an
+   * agent's decision for this step is known, its decision for the next step starts from that snapshot plus
+   * this decision, without waiting for any apply. Then the decisions apply in this step's activation order,
+   * as always, each re-checked against the current state.
+   *
+   * Semantics: the decision for step s+1 sees the state at the end of step s-1 and the agent's own decision
+   * for step s (not its outcome): it does not see what anyone (itself included) did in step s. At most two
+   * steps' decisions are in flight; the lanes stay busy while a step's slowest decision finishes.
+   */
+  private async _stepLookahead(signal?: AbortSignal): Promise<void> {
+    this.dataCollector.collect(this);
+    const order = this.agentsOfType(LlmMoneyAgent).shuffle().toArray() as LlmMoneyAgent[];
+    const current = this._pending;
+    this._pending = new Map();
+    for (const agent of order) {
+      if (!current.has(agent)) {
+        current.set(agent, this._launch(agent, this._observations.get(agent) ?? agent.observe(), signal));
+      }
+    }
+    this._observations.clear();
+    // The state at the end of the last step, as each agent sees it: the base of its next decision.
+    const snapshot = new Map<LlmMoneyAgent, Observation>();
+    for (const agent of order) snapshot.set(agent, agent.observe());
+    const ahead = this.steps < this.pipelineUntil;
+    if (ahead) {
+      for (const agent of order) {
+        const next = current
+          .get(agent)!
+          .then((decision) => this._launch(agent, withOwnDecision(snapshot.get(agent)!, decision), signal));
+        next.catch(() => undefined);
+        this._pending.set(agent, next);
+      }
+    }
+    for (const agent of order) {
+      const decision = await current.get(agent)!;
+      if (agent.removed) continue;
+      agent.apply(decision);
+      if (!ahead) this._observations.set(agent, withOwnDecision(snapshot.get(agent)!, decision));
+    }
+  }
+
+  private _launch(agent: LlmMoneyAgent, observation: Observation, signal?: AbortSignal): Promise<Decision> {
     const tier = this.memoryTier;
     const run = async (): Promise<Decision> => {
       if (tier) await tier.set(agent.memoryKey, observation.summary);
@@ -336,7 +400,7 @@ export class LlmWealthModel extends Model {
     const promise = run();
     // Awaited in activation order; a run that stops early (abort, close) leaves it unobserved.
     promise.catch(() => undefined);
-    this._pending.set(agent, promise);
+    return promise;
   }
 
   override saveState(): LlmWealthState {
@@ -375,6 +439,14 @@ export class LlmWealthModel extends Model {
     this.failedDecisions = state.failedDecisions;
     this.dataCollector.setState(state.dataCollector);
   }
+}
+
+/** A look-ahead observation: a snapshot plus the agent's own decision taken since (its outcome unknown). */
+function withOwnDecision(observation: Observation, decision: Decision): Observation {
+  return {
+    ...observation,
+    recent: [...observation.recent, `chose: ${decision.action} (outcome not seen yet)`],
+  };
 }
 
 /** FIFO slots: at most `size` pipelined decisions in flight; waiters are served in arrival order. */

@@ -168,6 +168,103 @@ describe('LLM wealth model', () => {
     expect(resumed.dataCollector.toCSV()).toBe(whole.dataCollector.toCSV());
   });
 
+  it('look-ahead: same seed and answers => same run, nothing started beyond the last step', async () => {
+    const run = async (concurrency: number) => {
+      const client = fakeClient();
+      const model = new LlmWealthModel({
+        n: 12,
+        width: 3,
+        height: 3,
+        seed: 4,
+        client,
+        concurrency,
+        lookahead: true,
+      });
+      model.pipelineUntil = 8;
+      await model.runModel({ maxSteps: 8 });
+      return { model, client };
+    };
+    const a = await run(4);
+    const b = await run(4);
+    // Other lane counts change the order the answers come back in, not the run.
+    const c = await run(11);
+    expect(a.client.calls).toBe(12 * 8);
+    expect(a.model.dataCollector.toCSV()).toBe(b.model.dataCollector.toCSV());
+    expect(c.model.dataCollector.toCSV()).toBe(a.model.dataCollector.toCSV());
+    expect(a.model.moneyAgents.map((x) => x.memory.render())).toEqual(
+      c.model.moneyAgents.map((x) => x.memory.render()),
+    );
+    expect(a.model.moneyAgents.reduce((s, x) => s + x.wealth, 0)).toBe(12);
+  });
+
+  it('look-ahead: the decision for step s+1 sees the state at the end of step s-1 plus its own step-s decision', async () => {
+    const prompts = new Map<string, string[]>();
+    const client = fakeClient();
+    const inner = client.complete.bind(client);
+    client.complete = (request, settings) => {
+      const key = settings?.key ?? '';
+      prompts.set(key, [...(prompts.get(key) ?? []), request.messages[1]!.content]);
+      return inner(request, settings);
+    };
+    const model = new LlmWealthModel({
+      n: 6,
+      width: 2,
+      height: 2,
+      seed: 3,
+      client,
+      concurrency: 2,
+      lookahead: true,
+    });
+    model.pipelineUntil = 3;
+    const views = new Map<number, string[]>();
+    // The state at the end of each step, as each agent's observation renders it (before the next step starts).
+    await model.runModel({
+      maxSteps: 3,
+      onStep: (m) => {
+        for (const agent of (m as LlmWealthModel).moneyAgents) {
+          const o = agent.observe();
+          const seen = views.get(agent.uniqueId) ?? [];
+          seen.push(`You have ${o.wealth} coins. Cellmates' coins: [${o.mates.join(', ')}].`);
+          views.set(agent.uniqueId, seen);
+        }
+      },
+    });
+    for (const agent of model.moneyAgents) {
+      const asked = prompts.get(String(agent.uniqueId))!;
+      expect(asked).toHaveLength(3);
+      // Step 3 was decided on the state at the end of step 1, plus the agent's own step-2 decision.
+      expect(asked[2]).toContain(views.get(agent.uniqueId)![0]!);
+      expect(asked[2]).toMatch(/chose: (give|keep|move) \(outcome not seen yet\)/);
+      expect(asked[0]).not.toContain('chose:');
+    }
+  });
+
+  it('look-ahead: a run resumed from a checkpoint ends like the uninterrupted one', async () => {
+    const options = { n: 8, width: 3, height: 3, seed: 2, concurrency: 3, lookahead: true };
+    const whole = new LlmWealthModel({ ...options, client: fakeClient() });
+    whole.pipelineUntil = 10;
+    await whole.runModel({ maxSteps: 10 });
+    const first = new LlmWealthModel({ ...options, client: fakeClient() });
+    first.pipelineUntil = 4;
+    await first.runModel({ maxSteps: 4 });
+    // The next step's observations (snapshot plus own decision, not started) travel in the checkpoint.
+    const checkpoint = JSON.parse(JSON.stringify(createCheckpoint(first)));
+    const resumed = new LlmWealthModel({ ...options, client: fakeClient() });
+    resumed.pipelineUntil = 10;
+    restoreCheckpoint(resumed, checkpoint);
+    await resumed.runModel({ maxSteps: 10 });
+    expect(resumed.dataCollector.toCSV()).toBe(whole.dataCollector.toCSV());
+    expect(resumed.moneyAgents.map((a) => a.memory.render())).toEqual(
+      whole.moneyAgents.map((a) => a.memory.render()),
+    );
+  });
+
+  it('pipeline and look-ahead exclude each other', () => {
+    expect(
+      () => new LlmWealthModel({ n: 1, seed: 1, client: fakeClient(), pipeline: true, lookahead: true }),
+    ).toThrow(/exclude/);
+  });
+
   it('steps only asynchronously', () => {
     expect(() => new LlmWealthModel({ n: 1, seed: 1, client: fakeClient() }).step()).toThrow(/stepAsync/);
   });
