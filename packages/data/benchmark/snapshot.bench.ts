@@ -56,8 +56,12 @@ const msgpackrLz4: Contender = {
   decode: (b) => unpackr.unpack(decompressFrameSync(Buffer.from(b.buffer, b.byteOffset, b.byteLength))),
 };
 
-function variant(name: string, compression: Compressor, records = true): Contender {
-  const codec = new CborCodec({ records, maxBytes: MAX.maxBytes });
+function variant(
+  name: string,
+  compression: Compressor,
+  codecOptions: { records?: boolean; decimals?: boolean } = {},
+): Contender {
+  const codec = new CborCodec({ ...codecOptions, maxBytes: MAX.maxBytes });
   return {
     name,
     encode: (v) => encodeEnvelope(v, { codec, compression }),
@@ -72,15 +76,21 @@ const variants: Contender[] = [
   variant('hp cbor+gzip1', new GzipCompressor({ level: 1 })),
   variant('hp cbor+lz4', new Lz4Compressor()),
   variant('hp cbor+auto(speed)', new AutoCompressor({ prefer: 'speed' })),
-  variant('hp cbor(no records)+zstd3', new ZstdCompressor({ level: 3 }), false),
+  variant('hp cbor(no records)+zstd3', new ZstdCompressor({ level: 3 }), { records: false }),
+  variant('hp cbor decimals+zstd3', new ZstdCompressor({ level: 3 }), { decimals: true }),
 ];
 
-/** At 1,000 agents: what it would take to be no larger than JSON+gzip (size-first zstd levels, gzip 6). */
+/**
+ * At 1,000 agents: what it would take to be no larger than JSON+gzip (size-first zstd levels, gzip 6,
+ * or short decimals as CBOR decimal fractions).
+ */
 const variants1k: Contender[] = [
   variant('hp cbor+zstd3', new ZstdCompressor({ level: 3 })),
   variant('hp cbor+zstd5', new ZstdCompressor({ level: 5 })),
   variant('hp cbor+zstd10', new ZstdCompressor({ level: 10 })),
   variant('hp cbor+gzip6', new GzipCompressor({ level: 6 })),
+  variant('hp cbor decimals+zstd3', new ZstdCompressor({ level: 3 }), { decimals: true }),
+  variant('hp cbor decimals+zstd2', new ZstdCompressor({ level: 2 }), { decimals: true }),
 ];
 
 const RUNS = Number(process.env.HP_BENCH_RUNS ?? 7);

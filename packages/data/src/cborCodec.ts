@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_DEPTH,
   MAX_ALLOWED_DEPTH,
 } from './codec.js';
+import { packDecimals, restoreDecimals } from './cborDecimals.js';
 import { scanCbor } from './cborScan.js';
 import { checkEncodedSize, decodeFailed, decodeLimits, encodeError } from './codecGuards.js';
 import { byteLimit, parseOptions } from './options.js';
@@ -19,6 +20,14 @@ export interface CborCodecOptions {
    * Without records, objects are plain CBOR maps (other CBOR tools read them as maps).
    */
   records?: boolean;
+  /**
+   * Write non-integers that are short decimals (1-4 digits after the point, exactly) as CBOR decimal
+   * fractions (tag 4) instead of float64: lossless, 4-8% smaller agent snapshots after compression, for
+   * 10-20% more CPU per round trip (one more pass over the bytes each way; benchmark/RESULTS.md).
+   * Default false. Any CBOR reader reads them as the same numbers (see cborDecimals.ts); every
+   * CborCodec reads them whatever this option says.
+   */
+  decimals?: boolean;
   /** Largest input `decode` accepts and largest output `encode` produces; default 256 MiB. */
   maxBytes?: number;
   /** Deepest nesting `decode` accepts (arrays, maps, tags each count 1; a plain object counts 2); default 1000. */
@@ -27,6 +36,7 @@ export interface CborCodecOptions {
 
 const schema = z.object({
   records: z.boolean().default(true),
+  decimals: z.boolean().default(false),
   maxBytes: byteLimit.default(DEFAULT_MAX_BYTES),
   maxDepth: z.number().int().min(1).max(MAX_ALLOWED_DEPTH).default(DEFAULT_MAX_DEPTH),
 });
@@ -45,6 +55,7 @@ export class CborCodec implements Codec<unknown> {
   readonly name = 'cbor';
   readonly maxBytes: number;
   readonly maxDepth: number;
+  readonly decimals: boolean;
   private readonly _encoder: Encoder;
   private readonly _decoder: Decoder;
 
@@ -52,6 +63,7 @@ export class CborCodec implements Codec<unknown> {
     const opts = parseOptions('CborCodec', schema, options);
     this.maxBytes = opts.maxBytes;
     this.maxDepth = opts.maxDepth;
+    this.decimals = opts.decimals;
     // With records, plain objects are records and every CBOR map is a Map. Without them objects are
     // CBOR maps too; cbor-x then tells them apart from Maps itself (both round-trip, tested).
     const shared = { useRecords: opts.records, mapsAsObjects: !opts.records, copyBuffers: true } as const;
@@ -63,6 +75,7 @@ export class CborCodec implements Codec<unknown> {
     let bytes: Uint8Array;
     try {
       bytes = this._encoder.encode(value);
+      if (this.decimals) bytes = packDecimals(bytes);
     } catch (error) {
       throw encodeError('CBOR', error);
     }
@@ -71,9 +84,10 @@ export class CborCodec implements Codec<unknown> {
 
   decode(bytes: Uint8Array, limits: DecodeLimits = {}): unknown {
     const { maxDepth } = decodeLimits('CBOR', bytes, limits, this);
-    scanCbor(bytes, maxDepth);
+    const decimals: number[] = [];
+    scanCbor(bytes, maxDepth, decimals);
     try {
-      return this._decoder.decode(bytes);
+      return this._decoder.decode(restoreDecimals(bytes, decimals));
     } catch (error) {
       throw decodeFailed('CBOR', error);
     }

@@ -4,14 +4,16 @@
  * CBOR item structure iteratively (RFC 8949 §3: heads, lengths, indefinite items, tags) without
  * building values, and rejects too-deep or structurally truncated input before cbor-x sees it.
  */
+import { packedDecimalLength } from './cborDecimals.js';
 import { DataFormatError } from './dataFormatError.js';
 
 /**
  * Checks that `bytes` holds one well-formed CBOR item nested at most `maxDepth` deep (arrays, maps,
  * tags and indefinite-length strings each count one level). Throws `TOO_DEEP`, `TRUNCATED` or
- * `DECODE_FAILED`. Runs in O(items), with O(maxDepth) memory.
+ * `DECODE_FAILED`. Runs in O(items), with O(maxDepth) memory. When `decimals` is given, the positions
+ * of the decimal fractions `packDecimals` writes are pushed to it (ascending), for `restoreDecimals`.
  */
-export function scanCbor(bytes: Uint8Array, maxDepth: number): void {
+export function scanCbor(bytes: Uint8Array, maxDepth: number, decimals?: number[]): void {
   // Fewer bytes than levels: cannot be too deep; cbor-x itself reports truncation or junk.
   if (bytes.length <= maxDepth) return;
   const end = bytes.length;
@@ -21,6 +23,7 @@ export function scanCbor(bytes: Uint8Array, maxDepth: number): void {
   let pos = 0;
   for (;;) {
     if (pos >= end) throw truncated(pos);
+    const start = pos;
     const initial = bytes[pos++]!;
     const major = initial >> 5;
     const info = initial & 0x1f;
@@ -79,6 +82,7 @@ export function scanCbor(bytes: Uint8Array, maxDepth: number): void {
         break;
       case 6:
         if (arg === -1) throw malformed(pos - 1, 'indefinite tag');
+        if (arg === 4 && decimals && packedDecimalLength(bytes, start) !== 0) decimals.push(start);
         opens = 1;
         break;
       default:

@@ -39,3 +39,32 @@ export const cborValue = fc
     withSparseArray: false,
   })
   .map(cborDomain);
+
+/** The double one ulp above (1) or below (-1) `x`. */
+export function nextDouble(x: number, step: 1 | -1): number {
+  const f = new Float64Array([x]);
+  const u = new BigInt64Array(f.buffer);
+  u[0]! += BigInt(step);
+  return f[0]!;
+}
+
+const twoDecimals = fc.integer({ min: -1e9, max: 1e9 }).map((k) => k / 100);
+
+/** Doubles that trip up compact float encodings: short decimals, their neighbours, subnormals, extremes. */
+export const hardDouble = fc.oneof(
+  fc.double(),
+  twoDecimals,
+  // one ulp away from a short decimal: what a float32 "decimal fit" would round to the decimal
+  fc.tuple(twoDecimals, fc.constantFrom<1 | -1>(1, -1)).map(([x, step]) => nextDouble(x, step)),
+  fc.double({ min: -1e-300, max: 1e-300 }), // subnormals and tiny exponents
+  fc.constantFrom(
+    NaN,
+    Infinity,
+    -Infinity,
+    Number.MIN_VALUE,
+    Number.MAX_VALUE,
+    2 ** -1074,
+    1e308,
+    2 ** 53 + 2,
+  ),
+);

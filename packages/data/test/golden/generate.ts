@@ -8,7 +8,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeEnvelope } from '../../src/index.js';
+import { CborCodec, encodeEnvelope } from '../../src/index.js';
 import { GOLDEN_FILES, GOLDEN_VALUES } from './values.js';
 
 const dir = import.meta.dirname;
@@ -20,7 +20,7 @@ for (const golden of GOLDEN_FILES) {
     continue;
   }
   const bytes = encodeEnvelope(GOLDEN_VALUES[golden.value], {
-    codec: golden.codec,
+    codec: golden.decimals ? new CborCodec({ decimals: true }) : golden.codec,
     compression: golden.compression,
   });
   writeFileSync(path, bytes);

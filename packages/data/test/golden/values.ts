@@ -39,6 +39,8 @@ export interface GoldenFile {
   value: keyof typeof GOLDEN_VALUES;
   codec: 'cbor' | 'json';
   compression: 'none' | 'gzip' | 'deflate' | 'lz4' | 'zstd';
+  /** Written with `CborCodec({ decimals: true })` (short decimals as tag-4 decimal fractions). */
+  decimals?: boolean;
 }
 
 export const GOLDEN_FILES: GoldenFile[] = [
@@ -49,5 +51,6 @@ export const GOLDEN_FILES: GoldenFile[] = [
   { file: 'agents-cbor-zstd.hpd', value: 'agents', codec: 'cbor', compression: 'zstd' },
   { file: 'types-cbor-zstd.hpd', value: 'types', codec: 'cbor', compression: 'zstd' },
   { file: 'types-cbor-none.hpd', value: 'types', codec: 'cbor', compression: 'none' },
+  { file: 'agents-cbor-decimals-none.hpd', value: 'agents', codec: 'cbor', compression: 'none', decimals: true },
   { file: 'json-json-gzip.hpd', value: 'json', codec: 'json', compression: 'gzip' },
 ];
