@@ -5,8 +5,9 @@ import {
   type PoolConfigInput,
   type ResolvedPoolConfig,
 } from '@hp/pool';
-import { type Dispatcher, fetch as undiciFetch } from 'undici';
+import { type Dispatcher } from 'undici';
 import { z } from 'zod';
+import { fetchThrough } from './dispatcherFetch.js';
 import { LlmOptionsError } from './errors.js';
 
 function camelKeys(o: Record<string, unknown>): Record<string, unknown> {
@@ -189,8 +190,5 @@ function send(
   input: string | URL | Request,
   init: RequestInit | undefined,
 ): Promise<Response> {
-  return undiciFetch(input as Parameters<typeof undiciFetch>[0], {
-    ...(init as Parameters<typeof undiciFetch>[1]),
-    dispatcher,
-  }) as unknown as Promise<Response>;
+  return fetchThrough(dispatcher, input, init);
 }
