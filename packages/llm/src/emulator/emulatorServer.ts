@@ -85,6 +85,8 @@ interface RequestContext {
   closed: boolean;
   headers: Record<string, string>;
   startedAt: number;
+  /** performance.now() when the request arrived: modelled latency counts from here. */
+  arrivedAt: number;
 }
 
 interface ChoiceOut {
@@ -390,6 +392,7 @@ class EmulatorServer implements Emulator {
         'x-emulator-request-number': String(number),
       },
       startedAt: this._clock.now(),
+      arrivedAt: performance.now(),
     };
     this._live.add(ctx);
     const s = this._stats;
@@ -438,6 +441,22 @@ class EmulatorServer implements Emulator {
     this._live.delete(ctx);
     this._stats.inFlight--;
     if (!ctx.res.writableEnded) ctx.res.destroy();
+  }
+
+  /**
+   * Runs `fn` `ms` after the request arrived, never sooner: the time spent reading and parsing the request is
+   * part of the modelled latency, not added to it. A timer may fire up to a tick early (libuv's loop time is
+   * cached in whole ms), so it is checked again and rearmed for the rest; it fires at most a tick late.
+   */
+  private _afterArrival(ctx: RequestContext, ms: number, fn: () => void): void {
+    if (ms <= 0) return this._later(ctx, 0, fn);
+    const due = ctx.arrivedAt + ms;
+    const check = (): void => {
+      const left = due - performance.now();
+      if (left > 0) this._later(ctx, left, check);
+      else if (!ctx.closed) fn();
+    };
+    check();
   }
 
   private _later(ctx: RequestContext, ms: number, fn: () => void): void {
@@ -698,7 +717,7 @@ class EmulatorServer implements Emulator {
     );
 
     if (fault === 'http500' || fault === 'http503' || fault === 'http429' || fault === 'reset') {
-      return this._later(ctx, plan.ttftMs, () => {
+      return this._afterArrival(ctx, plan.ttftMs, () => {
         if (fault === 'reset') {
           ctx.req.socket.destroy();
           return;
@@ -736,12 +755,14 @@ class EmulatorServer implements Emulator {
     this._stats.inputTokens += job.promptTokens;
     this._stats.outputTokens += completionTokens;
     if (job.stream) return this._stream(ctx, job, plan, fault);
-    this._later(ctx, plan.totalMs, () => {
+    // the answer is serialized before the wait, so that only writing it is left when it is due
+    const text = JSON.stringify(
+      job.kind === 'embedding' ? job.body : this._responseBody(ctx, job, completionTokens),
+    );
+    this._afterArrival(ctx, plan.totalMs, () => {
       ctx.headers['openai-processing-ms'] = String(Math.round(this._clock.now() - ctx.startedAt));
-      const body = job.kind === 'embedding' ? job.body : this._responseBody(ctx, job, completionTokens);
-      if (fault === 'truncated' || fault === 'malformed')
-        return this._sendBroken(ctx, JSON.stringify(body), fault);
-      this._sendJson(ctx, 200, body);
+      if (fault === 'truncated' || fault === 'malformed') return this._sendBroken(ctx, text, fault);
+      this._sendText(ctx, 200, text);
     });
   }
 
@@ -944,7 +965,7 @@ class EmulatorServer implements Emulator {
       }
       this._later(ctx, Math.max(1, timeOf(next) - elapsed), pump);
     };
-    this._later(ctx, plan.ttftMs, pump);
+    this._afterArrival(ctx, plan.ttftMs, pump);
   }
 
   // --- writing -------------------------------------------------------------------------------------------------
@@ -956,7 +977,11 @@ class EmulatorServer implements Emulator {
 
   private _sendJson(ctx: RequestContext, status: number, body: unknown): void {
     if (ctx.closed || ctx.res.headersSent) return;
-    const text = JSON.stringify(body);
+    this._sendText(ctx, status, JSON.stringify(body));
+  }
+
+  private _sendText(ctx: RequestContext, status: number, text: string): void {
+    if (ctx.closed || ctx.res.headersSent) return;
     this._count(status);
     ctx.res.writeHead(status, {
       ...ctx.headers,

@@ -244,3 +244,27 @@ describe('emulator with the official openai SDK', () => {
     expect(stats.outputTokens).toBeGreaterThan(0);
   });
 });
+
+describe('emulator latency', () => {
+  it('answers no sooner than the modelled latency after the request arrived (plain and streamed)', async () => {
+    const emu = await startEmulator({
+      timeScale: 1,
+      latency: { ttftMs: 15, ttftSigma: 0, perTokenMs: 0, perTokenSigma: 0 },
+    });
+    const client = new OpenAI({ baseURL: emu.url, apiKey: 'test', maxRetries: 0 });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const started = performance.now();
+        await client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: `request ${i}` }],
+          stream: i % 2 === 1,
+        });
+        // the request reaches the server after `started`, so the answer can come no sooner than this
+        expect(performance.now() - started).toBeGreaterThanOrEqual(15);
+      }
+    } finally {
+      await emu.close();
+    }
+  });
+});
