@@ -31,7 +31,7 @@ function bitCount(x: number): number {
  * own: it runs rarely, so V8 compiles its loop on stack replacement, and code after such a loop in
  * a method (field writes never seen by the interpreter) made that code deoptimize on every reset.
  */
-function halve(t: Uint32Array): number {
+function halve(t: Int32Array): number {
   let odd = 0;
   for (let i = 0; i < t.length; i++) {
     const w = t[i]!;
@@ -42,7 +42,7 @@ function halve(t: Uint32Array): number {
 }
 
 export class FrequencySketch {
-  private _table: Uint32Array;
+  private _table: Int32Array;
   private _mask: number;
   private _size = 0;
   private _sampleSize: number;
@@ -59,7 +59,7 @@ export class FrequencySketch {
     this._s1 = rng() | 1;
     this._s2 = rng() | 1;
     const words = Math.max(16, ceilPow2(Math.max(1, capacity)) * 2);
-    this._table = new Uint32Array(words);
+    this._table = new Int32Array(words);
     this._mask = words - 1;
     this._sampleSize = Math.max(10, 10 * capacity);
   }
@@ -69,7 +69,7 @@ export class FrequencySketch {
     const words = Math.max(16, ceilPow2(Math.max(1, capacity)) * 2);
     this._sampleSize = Math.max(10, 10 * capacity);
     if (words <= this._table.length) return;
-    this._table = new Uint32Array(words);
+    this._table = new Int32Array(words);
     this._mask = words - 1;
     this._size = 0;
   }
@@ -134,19 +134,80 @@ export class FrequencySketch {
       s1 = ((c >>> 10) & 7) << 2,
       s2 = ((c >>> 18) & 7) << 2,
       s3 = ((c >>> 26) & 7) << 2;
-    const v0 = (t[w0]! >>> s0) & 15,
-      v1 = (t[w1]! >>> s1) & 15,
-      v2 = (t[w2]! >>> s2) & 15,
-      v3 = (t[w3]! >>> s3) & 15;
-    let min = v0 < v1 ? v0 : v1;
-    if (v2 < min) min = v2;
-    if (v3 < min) min = v3;
+    const x0 = t[w0]!,
+      x1 = t[w1]!,
+      x2 = t[w2]!,
+      x3 = t[w3]!;
+    const v0 = (x0 >>> s0) & 15,
+      v1 = (x1 >>> s1) & 15,
+      v2 = (x2 >>> s2) & 15,
+      v3 = (x3 >>> s3) & 15;
+    // branch-free minimum and "equals the minimum" flags: which counters grow is data-dependent and
+    // unpredictable, so branches on it would mispredict about half the time
+    let d = v0 - v1;
+    const m01 = v1 + (d & (d >> 31));
+    d = v2 - v3;
+    const m23 = v3 + (d & (d >> 31));
+    d = m01 - m23;
+    const min = m23 + (d & (d >> 31));
     if (min === 15) return;
-    if (v0 === min) t[w0] = t[w0]! + (1 << s0);
-    if (v1 === min) t[w1] = t[w1]! + (1 << s1);
-    if (v2 === min) t[w2] = t[w2]! + (1 << s2);
-    if (v3 === min) t[w3] = t[w3]! + (1 << s3);
+    t[w0] = (x0 + (((v0 - min - 1) >>> 31) << s0)) | 0;
+    t[w1] = (x1 + (((v1 - min - 1) >>> 31) << s1)) | 0;
+    t[w2] = (x2 + (((v2 - min - 1) >>> 31) << s2)) | 0;
+    t[w3] = (x3 + (((v3 - min - 1) >>> 31) << s3)) | 0;
     if (++this._size >= this._sampleSize) this._reset();
+  }
+
+  /**
+   * `incrementSpread` for `slots[0 .. n)` in order, each slot's spread and counter hash read from
+   * a record array of 4 words per slot (spread at word 2, counter hash at word 3), as the W-TinyLFU
+   * policy keeps them. One loop with the table and counts in locals: the batch form of a hit.
+   */
+  incrementRecords(records: Int32Array, slots: Int32Array, n: number): void {
+    let t = this._table;
+    const blockMask = this._mask & ~15;
+    let size = this._size;
+    const sampleSize = this._sampleSize;
+    for (let i = 0; i < n; i++) {
+      // `|` rather than `+` where the low bits are known zero: no overflow checks in V8's code
+      const r = slots[i]! << 2;
+      const block = records[r | 2]! & blockMask;
+      const c = records[r | 3]!;
+      const w0 = block | (c & 3),
+        w1 = block | 4 | ((c >>> 8) & 3),
+        w2 = block | 8 | ((c >>> 16) & 3),
+        w3 = block | 12 | ((c >>> 24) & 3);
+      const s0 = c & 0x1c,
+        s1 = (c >>> 8) & 0x1c,
+        s2 = (c >>> 16) & 0x1c,
+        s3 = (c >>> 24) & 0x1c;
+      const x0 = t[w0]!,
+        x1 = t[w1]!,
+        x2 = t[w2]!,
+        x3 = t[w3]!;
+      const v0 = (x0 >>> s0) & 15,
+        v1 = (x1 >>> s1) & 15,
+        v2 = (x2 >>> s2) & 15,
+        v3 = (x3 >>> s3) & 15;
+      let d = v0 - v1;
+      const m01 = v1 + (d & (d >> 31));
+      d = v2 - v3;
+      const m23 = v3 + (d & (d >> 31));
+      d = m01 - m23;
+      const min = m23 + (d & (d >> 31));
+      if (min === 15) continue;
+      t[w0] = (x0 + (((v0 - min - 1) >>> 31) << s0)) | 0;
+      t[w1] = (x1 + (((v1 - min - 1) >>> 31) << s1)) | 0;
+      t[w2] = (x2 + (((v2 - min - 1) >>> 31) << s2)) | 0;
+      t[w3] = (x3 + (((v3 - min - 1) >>> 31) << s3)) | 0;
+      if (++size >= sampleSize) {
+        this._size = size;
+        this._reset();
+        size = this._size;
+        t = this._table;
+      }
+    }
+    this._size = size;
   }
 
   private _reset(): void {

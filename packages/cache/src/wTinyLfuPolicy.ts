@@ -23,24 +23,33 @@
 import { type EvictionPolicy, type PolicyContext } from './evictionPolicy.js';
 import { FrequencySketch } from './frequencySketch.js';
 
-const WINDOW = 0;
-const PROBATION = 1;
-const PROTECTED = 2;
+/**
+ * Hot-path constants are `const enum` members: the compiler (esbuild in tsup and tsx) writes them
+ * as literals. Plain module-level `const`s stay context-slot loads with a Smi check in V8's
+ * optimized code (and a shift by such a constant becomes a shift by a register).
+ */
+const enum Region {
+  WINDOW = 0,
+  PROBATION = 1,
+  PROTECTED = 2,
+}
 
 const PERCENT_MAIN = 0.8;
 const PERCENT_MAIN_PROTECTED = 0.8;
 const CLIMBER_MAX_SAMPLE = 30_000;
-const ADMIT_TIE_THRESHOLD = 3;
 const HILL_CLIMBER_STEP_PERCENT = 0.0625;
 const HILL_CLIMBER_STEP_DECAY_RATE = 0.98;
-const QUEUE_TRANSFER_THRESHOLD = 1000;
-const ADMIT_HASHDOS_THRESHOLD = 6;
+const enum Limit {
+  ADMIT_TIE_THRESHOLD = 3,
+  QUEUE_TRANSFER_THRESHOLD = 1000,
+  ADMIT_HASHDOS_THRESHOLD = 6,
+  READ_BUFFER_SIZE = 64,
+}
 /**
  * Hits recorded before they are applied. Like Caffeine's read buffer, a hit only appends the slot
  * here; the sketch increments and segment moves run in one batch when the buffer is full or before
  * anything that depends on them (an insert, a removal, an eviction, a resize, a read of the order).
  */
-const READ_BUFFER_SIZE = 64;
 /**
  * Opt-in lossy reads (`lossyReads`), as Caffeine's read buffer is lossy when full: in a stretch of
  * hits with no write in between, once a full buffer has been drained the next READ_DROP hits are
@@ -48,7 +57,7 @@ const READ_BUFFER_SIZE = 64;
  * then applies 1 hit in (1 + READ_DROP / READ_BUFFER_SIZE). Off by default: on the ARC traces with
  * long read bursts (P3, P6 at 131,072 entries) it costs about 2 points of hit ratio.
  */
-const READ_DROP = 3 * READ_BUFFER_SIZE;
+const READ_DROP = 3 * Limit.READ_BUFFER_SIZE;
 
 export interface WTinyLfuState {
   windowMaximum: number;
@@ -60,13 +69,31 @@ export interface WTinyLfuState {
   sketchResets: number;
 }
 
+/**
+ * Per-slot record in one Int32Array (4 words = 16 bytes, so a hit touches one cache line for all
+ * of its slot data): links, the sketch position (`spread` with the region in its low 2 bits, which
+ * the sketch ignores: it only uses bits 4 and up to pick a block) and the counter hash. The three
+ * list sentinels are the records after the last slot.
+ */
+const enum Rec {
+  NEXT = 0,
+  PREV = 1,
+  TAG = 2,
+  COUNTER = 3,
+}
+const enum Bits {
+  /** log2 of the record size in words */
+  SHIFT = 2,
+  /** the region in a tag's low bits */
+  REGION = 3,
+}
+
 export class WTinyLfuPolicy implements EvictionPolicy {
   readonly name = 'w-tinylfu' as const;
   readonly needsHash = true;
   readonly sketch: FrequencySketch;
-  private _next: Int32Array;
-  private _prev: Int32Array;
-  private _region: Uint8Array;
+  /** Records: next, prev, tag (spread | region), counter hash; sentinels at base .. base + 2. */
+  private _node: Int32Array;
   /** Sentinels: capacity (window), capacity+1 (probation), capacity+2 (protected). */
   private _base: number;
   private _maximum = 0;
@@ -81,9 +108,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   private _stepSize = 0;
   private _adjustment = 0;
   private _samplePeriod = 10;
-  /** Per slot s: the key's sketch spread at 2s and counter hash at 2s+1 (computed once, on insert). */
-  private _sk: Int32Array;
-  private readonly _readBuffer = new Int32Array(READ_BUFFER_SIZE);
+  private readonly _readBuffer = new Int32Array(Limit.READ_BUFFER_SIZE);
   private _readCount = 0;
   private _skip = 0;
   private readonly _dropAfterFull: number;
@@ -93,14 +118,11 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   private readonly _random: () => number;
 
   constructor(ctx: PolicyContext) {
-    this._sk = new Int32Array(2 * ctx.capacity);
     this._evict = ctx.evict;
     this._random = ctx.random;
     this._dropAfterFull = ctx.lossyReads === true ? READ_DROP : 0;
     this._base = ctx.capacity;
-    this._next = new Int32Array(ctx.capacity + 3);
-    this._prev = new Int32Array(ctx.capacity + 3);
-    this._region = new Uint8Array(ctx.capacity);
+    this._node = new Int32Array((ctx.capacity + 3) << Bits.SHIFT);
     this.sketch = new FrequencySketch(ctx.maximum, ctx.seed);
     this.clear();
     this._setMaximum(ctx.maximum);
@@ -119,33 +141,41 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this._previousHitRate = 0;
   }
 
+  private _region(s: number): number {
+    return this._node[(s << Bits.SHIFT) | Rec.TAG]! & Bits.REGION;
+  }
+
   // --- list helpers (circular lists with one sentinel per region) ---
   private _unlink(s: number): void {
-    const p = this._prev[s]!;
-    const n = this._next[s]!;
-    this._next[p] = n;
-    this._prev[n] = p;
+    const node = this._node;
+    const s4 = s << Bits.SHIFT;
+    const p = node[s4 | Rec.PREV]!;
+    const n = node[s4 | Rec.NEXT]!;
+    node[(p << Bits.SHIFT) | Rec.NEXT] = n;
+    node[(n << Bits.SHIFT) | Rec.PREV] = p;
   }
 
   private _append(region: number, s: number): void {
-    const h = this._base + region;
-    const last = this._prev[h]!;
-    this._next[last] = s;
-    this._prev[s] = last;
-    this._next[s] = h;
-    this._prev[h] = s;
-    this._region[s] = region;
+    const node = this._node;
+    const h4 = (this._base + region) << Bits.SHIFT;
+    const s4 = s << Bits.SHIFT;
+    const last = node[h4 | Rec.PREV]!;
+    node[(last << Bits.SHIFT) | Rec.NEXT] = s;
+    node[s4 | Rec.PREV] = last;
+    node[s4 | Rec.NEXT] = this._base + region;
+    node[h4 | Rec.PREV] = s;
+    node[s4 | Rec.TAG] = (node[s4 | Rec.TAG]! & ~Bits.REGION) | region;
   }
 
   /** Least recently used slot of a region, or -1. */
   private _first(region: number): number {
     const h = this._base + region;
-    const s = this._next[h]!;
+    const s = this._node[(h << Bits.SHIFT) | Rec.NEXT]!;
     return s === h ? -1 : s;
   }
 
   private _after(s: number): number {
-    const n = this._next[s]!;
+    const n = this._node[(s << Bits.SHIFT) | Rec.NEXT]!;
     return n >= this._base ? -1 : n;
   }
 
@@ -160,7 +190,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     const n = this._readCount;
     this._readBuffer[n] = slot;
     this._readCount = n + 1;
-    if (n + 1 === READ_BUFFER_SIZE) {
+    if (n + 1 === Limit.READ_BUFFER_SIZE) {
       this._drain();
       this._skip = this._dropAfterFull;
     }
@@ -174,27 +204,67 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   private _drain(): void {
     const n = this._readCount;
     const buf = this._readBuffer;
-    const sk = this._sk;
-    const sketch = this.sketch;
+    const node = this._node;
     this._readCount = 0;
+    this.sketch.incrementRecords(node, buf, n);
+    const base = this._base;
     for (let i = 0; i < n; i++) {
-      const s2 = buf[i]! << 1;
-      sketch.incrementSpread(sk[s2]!, sk[s2 + 1]!);
+      const slot = buf[i]!;
+      const s4 = slot << Bits.SHIFT;
+      const tag = node[s4 | Rec.TAG]!;
+      const from = tag & Bits.REGION;
+      // a hit moves the entry to the MRU end of its region; probation hits go to protected
+      const region = from === Region.PROBATION ? Region.PROTECTED : from;
+      const h = base + region;
+      const h4 = h << Bits.SHIFT;
+      const last = node[h4 | Rec.PREV]!;
+      if (last !== slot) {
+        const p = node[s4 | Rec.PREV]!;
+        const nx = node[s4 | Rec.NEXT]!;
+        node[(p << Bits.SHIFT) | Rec.NEXT] = nx;
+        node[(nx << Bits.SHIFT) | Rec.PREV] = p;
+        node[(last << Bits.SHIFT) | Rec.NEXT] = slot;
+        node[s4 | Rec.PREV] = last;
+        node[s4 | Rec.NEXT] = h;
+        node[h4 | Rec.PREV] = slot;
+        node[s4 | Rec.TAG] = (tag & ~Bits.REGION) | region;
+      }
+      // then what _climb() would do after this hit, in its order: the protected overflow (the
+      // sample check before it only sets the adjustment), then the climber when due
+      if (from === Region.PROBATION && ++this._protectedSize > this._protectedMax) this._demote(node, base);
+      if (++this._hitsInSample + this._missesInSample >= this._samplePeriod || this._adjustment !== 0) {
+        this._climb();
+      }
     }
-    for (let i = 0; i < n; i++) this._applyHit(buf[i]!);
   }
 
-  private _applyHit(slot: number): void {
-    const region = this._region[slot]!;
-    this._unlink(slot);
-    if (region === PROBATION) {
-      this._append(PROTECTED, slot);
-      this._protectedSize++;
-    } else {
-      this._append(region, slot);
+  /**
+   * Moves protected's LRU entries to probation's MRU end while protected is over its maximum (at
+   * most QUEUE_TRANSFER_THRESHOLD per call), as Caffeine's demoteFromMainProtected.
+   */
+  private _demote(node: Int32Array, base: number): void {
+    const ph = base + Region.PROTECTED;
+    const bh = base + Region.PROBATION;
+    const ph4 = ph << Bits.SHIFT;
+    const bh4 = bh << Bits.SHIFT;
+    let size = this._protectedSize;
+    const max = this._protectedMax;
+    for (let k = 0; k < Limit.QUEUE_TRANSFER_THRESHOLD && size > max; k++) {
+      const d = node[ph4 | Rec.NEXT]!;
+      if (d === ph) break;
+      const d4 = d << Bits.SHIFT;
+      const nx = node[d4 | Rec.NEXT]!;
+      node[ph4 | Rec.NEXT] = nx;
+      node[(nx << Bits.SHIFT) | Rec.PREV] = ph;
+      const last = node[bh4 | Rec.PREV]!;
+      node[(last << Bits.SHIFT) | Rec.NEXT] = d;
+      node[d4 | Rec.PREV] = last;
+      node[d4 | Rec.NEXT] = bh;
+      node[bh4 | Rec.PREV] = d;
+      node[d4 | Rec.TAG] = (node[d4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
+      size--;
     }
-    this._hitsInSample++;
-    this._climb();
+    this._protectedSize = size;
   }
 
   onInsert(slot: number, hash: number): void {
@@ -203,9 +273,10 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     const sketch = this.sketch;
     const spread = sketch.spread(hash);
     const counter = sketch.counterHash(hash);
-    this._sk[slot << 1] = spread;
-    this._sk[(slot << 1) + 1] = counter;
-    this._append(WINDOW, slot);
+    const s4 = slot << Bits.SHIFT;
+    this._node[s4 | Rec.TAG] = spread & ~Bits.REGION;
+    this._node[s4 | Rec.COUNTER] = counter;
+    this._append(Region.WINDOW, slot);
     this._windowSize++;
     this._count++;
     sketch.incrementSpread(spread, counter);
@@ -218,9 +289,9 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     if (this._readCount !== 0) this._drain();
     this._skip = 0;
     this._unlink(slot);
-    const region = this._region[slot]!;
-    if (region === WINDOW) this._windowSize--;
-    else if (region === PROTECTED) this._protectedSize--;
+    const region = this._region(slot);
+    if (region === Region.WINDOW) this._windowSize--;
+    else if (region === Region.PROTECTED) this._protectedSize--;
     this._count--;
   }
 
@@ -232,9 +303,9 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   evictOne(): boolean {
     if (this._readCount !== 0) this._drain();
     if (this._count === 0) return false;
-    let victim = this._first(PROBATION);
-    if (victim < 0) victim = this._first(PROTECTED);
-    if (victim < 0) victim = this._first(WINDOW);
+    let victim = this._first(Region.PROBATION);
+    if (victim < 0) victim = this._first(Region.PROTECTED);
+    if (victim < 0) victim = this._first(Region.WINDOW);
     this._drop(victim);
     return true;
   }
@@ -246,11 +317,11 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   /** Moves window overflow to probation's MRU end; returns the first moved slot (the first candidate). */
   private _evictFromWindow(): number {
     let first = -1;
-    let node = this._first(WINDOW);
+    let node = this._first(Region.WINDOW);
     while (this._windowSize > this._windowMax && node >= 0) {
       const next = this._after(node);
       this._unlink(node);
-      this._append(PROBATION, node);
+      this._append(Region.PROBATION, node);
       if (first < 0) first = node;
       this._windowSize--;
       node = next;
@@ -259,23 +330,23 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   }
 
   private _evictFromMain(candidateStart: number): void {
-    let victimQueue = PROBATION;
-    let candidateQueue = PROBATION;
+    let victimQueue = Region.PROBATION;
+    let candidateQueue = Region.PROBATION;
     let candidate = candidateStart;
-    let victim = this._first(PROBATION);
+    let victim = this._first(Region.PROBATION);
     while (this._count > this._maximum) {
-      if (candidate < 0 && candidateQueue === PROBATION) {
-        candidate = this._first(WINDOW);
-        candidateQueue = WINDOW;
+      if (candidate < 0 && candidateQueue === Region.PROBATION) {
+        candidate = this._first(Region.WINDOW);
+        candidateQueue = Region.WINDOW;
       }
       if (candidate < 0 && victim < 0) {
-        if (victimQueue === PROBATION) {
-          victim = this._first(PROTECTED);
-          victimQueue = PROTECTED;
+        if (victimQueue === Region.PROBATION) {
+          victim = this._first(Region.PROTECTED);
+          victimQueue = Region.PROTECTED;
           continue;
-        } else if (victimQueue === PROTECTED) {
-          victim = this._first(WINDOW);
-          victimQueue = WINDOW;
+        } else if (victimQueue === Region.PROTECTED) {
+          victim = this._first(Region.WINDOW);
+          victimQueue = Region.WINDOW;
           continue;
         }
         break;
@@ -312,12 +383,14 @@ export class WTinyLfuPolicy implements EvictionPolicy {
 
   private _admit(candidate: number, victim: number): boolean {
     const sketch = this.sketch;
-    const sk = this._sk;
-    const victimFreq = sketch.frequencySpread(sk[victim << 1]!, sk[(victim << 1) + 1]!);
-    const candidateFreq = sketch.frequencySpread(sk[candidate << 1]!, sk[(candidate << 1) + 1]!);
+    const node = this._node;
+    const v4 = victim << Bits.SHIFT;
+    const c4 = candidate << Bits.SHIFT;
+    const victimFreq = sketch.frequencySpread(node[v4 | Rec.TAG]!, node[v4 | Rec.COUNTER]!);
+    const candidateFreq = sketch.frequencySpread(node[c4 | Rec.TAG]!, node[c4 | Rec.COUNTER]!);
     if (candidateFreq > victimFreq) return true;
-    if (candidateFreq === victimFreq && candidateFreq >= ADMIT_TIE_THRESHOLD) return true;
-    if (candidateFreq >= ADMIT_HASHDOS_THRESHOLD) return (this._random() & 127) === 0;
+    if (candidateFreq === victimFreq && candidateFreq >= Limit.ADMIT_TIE_THRESHOLD) return true;
+    if (candidateFreq >= Limit.ADMIT_HASHDOS_THRESHOLD) return (this._random() & 127) === 0;
     return false;
   }
 
@@ -345,33 +418,31 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   }
 
   private _demoteFromProtected(): void {
-    for (let i = 0; i < QUEUE_TRANSFER_THRESHOLD && this._protectedSize > this._protectedMax; i++) {
-      const demoted = this._first(PROTECTED);
-      if (demoted < 0) break;
-      this._unlink(demoted);
-      this._append(PROBATION, demoted);
-      this._protectedSize--;
-    }
+    this._demote(this._node, this._base);
   }
 
   private _increaseWindow(): void {
-    if (this._protectedMax === 0) return;
+    if (this._protectedMax === 0) {
+      // nothing can move until the next sample sets a new adjustment: stop retrying on every access
+      this._adjustment = 0;
+      return;
+    }
     let quota = Math.min(this._adjustment, this._protectedMax);
     this._protectedMax -= quota;
     this._windowMax += quota;
     this._demoteFromProtected();
-    for (let i = 0; i < QUEUE_TRANSFER_THRESHOLD && quota > 0; i++) {
-      let candidate = this._first(PROBATION);
+    for (let i = 0; i < Limit.QUEUE_TRANSFER_THRESHOLD && quota > 0; i++) {
+      let candidate = this._first(Region.PROBATION);
       let probation = true;
       if (candidate < 0) {
-        candidate = this._first(PROTECTED);
+        candidate = this._first(Region.PROTECTED);
         probation = false;
       }
       if (candidate < 0) break;
       quota--;
       this._unlink(candidate);
       if (!probation) this._protectedSize--;
-      this._append(WINDOW, candidate);
+      this._append(Region.WINDOW, candidate);
       this._windowSize++;
     }
     this._protectedMax += quota;
@@ -380,17 +451,20 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   }
 
   private _decreaseWindow(): void {
-    if (this._windowMax <= 1) return;
+    if (this._windowMax <= 1) {
+      this._adjustment = 0; // as above: the window cannot grow back before the next sample
+      return;
+    }
     let quota = Math.min(-this._adjustment, Math.max(0, this._windowMax - 1));
     this._protectedMax += quota;
     this._windowMax -= quota;
-    for (let i = 0; i < QUEUE_TRANSFER_THRESHOLD && quota > 0; i++) {
-      const candidate = this._first(WINDOW);
+    for (let i = 0; i < Limit.QUEUE_TRANSFER_THRESHOLD && quota > 0; i++) {
+      const candidate = this._first(Region.WINDOW);
       if (candidate < 0) break;
       quota--;
       this._windowSize--;
       this._unlink(candidate);
-      this._append(PROBATION, candidate);
+      this._append(Region.PROBATION, candidate);
     }
     this._protectedMax -= quota;
     this._windowMax += quota;
@@ -408,31 +482,31 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   grow(capacity: number): void {
     if (this._readCount !== 0) this._drain();
     const oldBase = this._base;
-    const next = new Int32Array(capacity + 3);
-    const prev = new Int32Array(capacity + 3);
+    const old = this._node;
+    const node = new Int32Array((capacity + 3) << Bits.SHIFT);
     const map = (v: number): number => (v >= oldBase ? v - oldBase + capacity : v);
     for (let s = 0; s < oldBase + 3; s++) {
-      const t = s >= oldBase ? s - oldBase + capacity : s;
-      next[t] = map(this._next[s]!);
-      prev[t] = map(this._prev[s]!);
+      const t = map(s);
+      const s4 = s << Bits.SHIFT;
+      const t4 = t << Bits.SHIFT;
+      node[t4 | Rec.NEXT] = map(old[s4 | Rec.NEXT]!);
+      node[t4 | Rec.PREV] = map(old[s4 | Rec.PREV]!);
+      node[t4 | Rec.TAG] = old[s4 | Rec.TAG]!;
+      node[t4 | Rec.COUNTER] = old[s4 | Rec.COUNTER]!;
     }
-    const region = new Uint8Array(capacity);
-    region.set(this._region);
-    const sk = new Int32Array(2 * capacity);
-    sk.set(this._sk);
-    this._sk = sk;
-    this._next = next;
-    this._prev = prev;
-    this._region = region;
+    this._node = node;
     this._base = capacity;
   }
 
   order(): number[] {
     if (this._readCount !== 0) this._drain();
     const out: number[] = [];
-    for (const region of [PROTECTED, WINDOW, PROBATION]) {
+    for (const region of [Region.PROTECTED, Region.WINDOW, Region.PROBATION]) {
       const h = this._base + region;
-      for (let s = this._prev[h]!; s !== h; s = this._prev[s]!) out.push(s);
+      const node = this._node;
+      for (let s = node[(h << Bits.SHIFT) | Rec.PREV]!; s !== h; s = node[(s << Bits.SHIFT) | Rec.PREV]!) {
+        out.push(s);
+      }
     }
     return out;
   }
@@ -440,7 +514,8 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   /** Sketch estimate (0..15) of a resident slot's popularity. */
   frequency(slot: number): number {
     if (this._readCount !== 0) this._drain();
-    return this.sketch.frequencySpread(this._sk[slot << 1]!, this._sk[(slot << 1) + 1]!);
+    const s4 = slot << Bits.SHIFT;
+    return this.sketch.frequencySpread(this._node[s4 | Rec.TAG]!, this._node[s4 | Rec.COUNTER]!);
   }
 
   state(): WTinyLfuState {
@@ -460,8 +535,9 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this._readCount = 0;
     this._skip = 0;
     for (let r = 0; r < 3; r++) {
-      this._next[this._base + r] = this._base + r;
-      this._prev[this._base + r] = this._base + r;
+      const h = this._base + r;
+      this._node[(h << Bits.SHIFT) | Rec.NEXT] = h;
+      this._node[(h << Bits.SHIFT) | Rec.PREV] = h;
     }
     this._windowSize = 0;
     this._protectedSize = 0;
