@@ -130,6 +130,39 @@ function normalizeKeys(value: unknown, depth: number): unknown {
   return out;
 }
 
+const reconfigurationSchema = z
+  .object({
+    /** Latency settings to change (the others stay). */
+    latency: z
+      .object({
+        ttftMs: nonNeg.optional(),
+        ttftSigma: nonNeg.optional(),
+        perTokenMs: nonNeg.optional(),
+        perTokenSigma: nonNeg.optional(),
+        perInputTokenMs: nonNeg.optional(),
+      })
+      .strict()
+      .optional(),
+    /** New requests per emulated minute; `null` removes the limit. */
+    rpm: z.number().positive().nullable().optional(),
+    /** New tokens per emulated minute; `null` removes the limit. */
+    tpm: z.number().positive().nullable().optional(),
+  })
+  .strict();
+
+/** What `Emulator.reconfigure` changes at run time (absent keys stay as they are). */
+export type EmulatorReconfiguration = z.input<typeof reconfigurationSchema>;
+
+/** Validates a run-time reconfiguration (camelCase or snake_case keys); throws LlmOptionsError naming the key. */
+export function parseEmulatorReconfiguration(changes: unknown): z.output<typeof reconfigurationSchema> {
+  const result = reconfigurationSchema.safeParse(normalizeKeys(changes ?? {}, 0));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new LlmOptionsError(issue.path.join('.') || 'changes', issue.message);
+  }
+  return result.data;
+}
+
 /** Validates emulator options (camelCase or snake_case keys); throws LlmOptionsError naming the option. */
 export function parseEmulatorOptions(options: unknown = {}): ResolvedEmulatorOptions {
   const result = emulatorOptionsSchema.safeParse(normalizeKeys(options ?? {}, 0));

@@ -15,9 +15,12 @@ import {
 import { embeddingVector } from './embeddingVector.js';
 import {
   type EmulatorOptions,
+  type EmulatorReconfiguration,
   FAULT_KINDS,
   type FaultKind,
+  type LatencyOptions,
   parseEmulatorOptions,
+  parseEmulatorReconfiguration,
   type ResolvedEmulatorOptions,
 } from './emulatorOptions.js';
 import { FaultInjector } from './faultInjector.js';
@@ -61,6 +64,12 @@ export interface Emulator {
   readonly requestCount: number;
   stats(): EmulatorStats;
   resetStats(): void;
+  /**
+   * Changes latency and rate limits while the emulator runs (to emulate a provider whose conditions shift):
+   * requests accepted from then on use the new latency; the rate-limit buckets keep their fill fraction.
+   * `options` shows the new values. Throws LlmOptionsError on an invalid change (nothing is changed then).
+   */
+  reconfigure(changes: EmulatorReconfiguration): void;
   /** Stops listening, destroys every connection and clears every timer. */
   close(): Promise<void>;
 }
@@ -291,7 +300,7 @@ function promptList(raw: unknown, param: string): { text: string; tokens: number
 }
 
 class EmulatorServer implements Emulator {
-  readonly options: ResolvedEmulatorOptions;
+  options: ResolvedEmulatorOptions;
   private readonly _server: Server;
   private readonly _clock: Clock;
   private readonly _latency: LatencyModel;
@@ -324,6 +333,20 @@ class EmulatorServer implements Emulator {
       // counted on the stats object of its time: a reset keeps the open ones (carried over below)
       socket.once('close', () => this._stats.openConnections--);
     });
+  }
+
+  reconfigure(changes: EmulatorReconfiguration): void {
+    const c = parseEmulatorReconfiguration(changes);
+    const latency = { ...this.options.latency };
+    for (const [key, value] of Object.entries(c.latency ?? {})) {
+      if (value !== undefined) latency[key as keyof LatencyOptions] = value;
+    }
+    const next: ResolvedEmulatorOptions = { ...this.options, latency };
+    if (c.rpm !== undefined) next.rpm = c.rpm ?? undefined;
+    if (c.tpm !== undefined) next.tpm = c.tpm ?? undefined;
+    this._latency.setOptions(latency);
+    this._limiter.setLimits({ rpm: c.rpm, tpm: c.tpm });
+    this.options = next;
   }
 
   get url(): string {

@@ -1,8 +1,9 @@
 export { startEmulator } from './emulatorServer.js';
 export type { Emulator, EmulatorStats } from './emulatorServer.js';
-export { parseEmulatorOptions, FAULT_KINDS } from './emulatorOptions.js';
+export { parseEmulatorOptions, parseEmulatorReconfiguration, FAULT_KINDS } from './emulatorOptions.js';
 export type {
   EmulatorOptions,
+  EmulatorReconfiguration,
   ResolvedEmulatorOptions,
   FaultKind,
   LatencyOptions,

@@ -20,7 +20,7 @@ export interface LatencyPlan {
  * than n separate requests, as on a real batched inference server.
  */
 export class LatencyModel {
-  private readonly _options: LatencyOptions;
+  private _options: LatencyOptions;
   private readonly _seed: number;
   private readonly _timeScale: number;
 
@@ -28,6 +28,16 @@ export class LatencyModel {
     this._options = options;
     this._seed = seed;
     this._timeScale = timeScale;
+  }
+
+  /** The latency settings in force. */
+  get options(): LatencyOptions {
+    return this._options;
+  }
+
+  /** New latency settings for the requests accepted from now on (in-flight ones keep their plan). */
+  setOptions(options: LatencyOptions): void {
+    this._options = options;
   }
 
   plan(requestNumber: number, inputTokens: number, longestOutputTokens: number, factor = 1): LatencyPlan {

@@ -9,22 +9,39 @@ export interface Clock {
 }
 
 export class TokenBucket {
-  readonly capacity: number;
-  private readonly _refillPerMs: number;
+  private _capacity: number;
+  private _refillPerMs: number;
+  private readonly _windowMs: number;
   private _level: number;
   private _updatedAt: number;
 
   /** `windowMs`: wall-clock ms to refill from empty to full. */
   constructor(capacity: number, windowMs: number, now: number) {
-    this.capacity = capacity;
+    this._capacity = capacity;
+    this._windowMs = windowMs;
     this._refillPerMs = windowMs > 0 ? capacity / windowMs : Infinity;
     this._level = capacity;
     this._updatedAt = now;
   }
 
+  get capacity(): number {
+    return this._capacity;
+  }
+
+  /**
+   * A new limit from `now` on (same window). The bucket keeps its fill fraction: a full bucket stays full, a
+   * drained one stays drained, so a change neither grants a burst nor takes one away.
+   */
+  setCapacity(capacity: number, now: number): void {
+    const fraction = this.level(now) / this._capacity;
+    this._capacity = capacity;
+    this._refillPerMs = this._windowMs > 0 ? capacity / this._windowMs : Infinity;
+    this._level = fraction * capacity;
+  }
+
   level(now: number): number {
     if (now > this._updatedAt) {
-      this._level = Math.min(this.capacity, this._level + (now - this._updatedAt) * this._refillPerMs);
+      this._level = Math.min(this._capacity, this._level + (now - this._updatedAt) * this._refillPerMs);
       this._updatedAt = now;
     }
     return this._level;
@@ -72,9 +89,10 @@ export interface RateDecision {
 }
 
 export class EmulatorRateLimiter {
-  private readonly _requests: TokenBucket | undefined;
-  private readonly _tokens: TokenBucket | undefined;
+  private _requests: TokenBucket | undefined;
+  private _tokens: TokenBucket | undefined;
   private readonly _clock: Clock;
+  private readonly _windowMs: number;
 
   constructor(
     limits: { rpm?: number | undefined; tpm?: number | undefined },
@@ -82,9 +100,27 @@ export class EmulatorRateLimiter {
     clock: Clock,
   ) {
     this._clock = clock;
+    this._windowMs = windowMs;
     const now = clock.now();
     this._requests = limits.rpm ? new TokenBucket(limits.rpm, windowMs, now) : undefined;
     this._tokens = limits.tpm ? new TokenBucket(limits.tpm, windowMs, now) : undefined;
+  }
+
+  /**
+   * Changes the limits at run time: a number sets a limit (a bucket that existed keeps its fill fraction, a new
+   * one starts full), `undefined` leaves it as it is, `null` removes it.
+   */
+  setLimits(limits: { rpm?: number | null | undefined; tpm?: number | null | undefined }): void {
+    const now = this._clock.now();
+    const update = (bucket: TokenBucket | undefined, limit: number | null | undefined) => {
+      if (limit === undefined) return bucket;
+      if (limit === null) return undefined;
+      if (!bucket) return new TokenBucket(limit, this._windowMs, now);
+      bucket.setCapacity(limit, now);
+      return bucket;
+    };
+    this._requests = update(this._requests, limits.rpm);
+    this._tokens = update(this._tokens, limits.tpm);
   }
 
   /** Admits one request costing `tokens` (or refuses it, taking nothing) and returns the x-ratelimit-* headers. */
