@@ -25,9 +25,8 @@ export interface TaskContext {
   /** The rate-limit permit granted to this task (renewed after each pause), when the queue has a gate. */
   readonly permit: unknown;
   /**
-   * Gives this task's concurrency slot back for `ms` (e.g. a retry back-off), then waits in the queue at its
-   * priority for a slot (and a gate permit) again, ahead of nothing: resolves when the task holds a slot once
-   * more. Rejects when the task is aborted, times out, or the queue is cleared or closed meanwhile.
+   * Gives this task's concurrency slot back for `ms` (e.g. a retry back-off), then waits at the head of its
+   * priority level for a slot (and a gate permit) again: resolves when the task holds a slot once more. Rejects when the task is aborted, times out, or the queue is cleared or closed meanwhile.
    */
   pause(ms: number): Promise<void>;
 }
@@ -160,6 +159,23 @@ class Level {
       this.ring.push(key);
     }
     dq.push(item);
+  }
+
+  /** Puts an item at the head of its level (and of its key, whose turn comes next). */
+  pushFront(item: Item<unknown>, keyed: boolean): void {
+    this.size++;
+    if (!keyed) {
+      this.items.unshift(item);
+      return;
+    }
+    const key = item.key ?? '';
+    let dq = this.byKey.get(key);
+    if (!dq) {
+      dq = new Deque();
+      this.byKey.set(key, dq);
+    } else this.ring.filter((k) => k !== key); // O(keys), once per retry
+    this.ring.unshift(key);
+    dq.unshift(item);
   }
 
   /** The next live item (dropping cancelled ones met on the way). */
@@ -477,11 +493,12 @@ export class PriorityQueue implements MetricsSource {
     }
   }
 
-  private _enqueue(item: Item<unknown>): void {
+  private _enqueue(item: Item<unknown>, front = false): void {
     item.state = QUEUED;
     const level = this._levels[item.priority]!;
     if (level.size === 0 && level.pass < this._vtime) level.pass = this._vtime;
-    level.push(item, this._keyed);
+    if (front) level.pushFront(item, this._keyed);
+    else level.push(item, this._keyed);
     this._size++;
   }
 
@@ -554,8 +571,9 @@ export class PriorityQueue implements MetricsSource {
       item.pauseTimer = undefined;
       if (item.state !== PAUSED) return;
       this._paused.delete(item);
-      // back in the queue: it was admitted once, so the queue bound does not apply
-      this._enqueue(item);
+      // back in the queue, at the head of its level: it was admitted (and waited) before the tasks behind it,
+      // and the queue bound does not apply to it
+      this._enqueue(item, true);
       this._pump();
     }, ms);
     this._pump();

@@ -291,37 +291,54 @@ describe('PriorityQueue', () => {
 });
 
 describe('PriorityQueue: TaskContext.pause gives the slot back', () => {
-  it('a paused task frees its slot for queued tasks and resumes when a slot is free after its pause', async () => {
-    const clock = new ManualClock();
-    const q = new PriorityQueue({ concurrency: 1, clock });
-    const log: string[] = [];
-    const a = q.add(async (ctx) => {
-      log.push(`a1@${clock.now()}`);
-      await ctx.pause(100);
-      log.push(`a2@${clock.now()}`);
-      return 'a';
-    });
-    const b = q.add(async () => {
-      log.push(`b@${clock.now()}`);
-      await new Promise<void>((r) => clock.setTimeout(r, 150));
-      return 'b';
-    });
-    await flush();
-    // b ran at once in the slot a gave back
-    expect(log).toEqual(['a1@0', 'b@0']);
-    expect(q.pending).toBe(1);
-    await clock.advance(100);
-    // a's pause is over, but the slot is b's until 150
-    expect(log).toEqual(['a1@0', 'b@0']);
-    expect(q.size).toBe(1);
-    await clock.advance(50);
-    await expect(Promise.all([a, b])).resolves.toEqual(['a', 'b']);
-    expect(log).toEqual(['a1@0', 'b@0', 'a2@150']);
-    expect(q.stats.started).toBe(2);
-    await q.onIdle();
-    q.close();
-    expect(clock.pendingTimers).toBe(0);
-  });
+  it.each(['none', 'key'] as const)(
+    'a paused task frees its slot for queued tasks, then resumes at the head of its level (fairness %s)',
+    async (fairness) => {
+      const clock = new ManualClock();
+      const q = new PriorityQueue({ concurrency: 1, clock, fairness });
+      const log: string[] = [];
+      const a = q.add(
+        async (ctx) => {
+          log.push(`a1@${clock.now()}`);
+          await ctx.pause(100);
+          log.push(`a2@${clock.now()}`);
+          return 'a';
+        },
+        { key: 'x' },
+      );
+      const b = q.add(
+        async () => {
+          log.push(`b@${clock.now()}`);
+          await new Promise<void>((r) => clock.setTimeout(r, 150));
+          return 'b';
+        },
+        { key: 'y' },
+      );
+      const c = q.add(
+        () => {
+          log.push(`c@${clock.now()}`);
+          return 'c';
+        },
+        { key: 'y' },
+      );
+      await flush();
+      // b ran at once in the slot a gave back
+      expect(log).toEqual(['a1@0', 'b@0']);
+      expect(q.pending).toBe(1);
+      await clock.advance(100);
+      // a's pause is over, but the slot is b's until 150
+      expect(log).toEqual(['a1@0', 'b@0']);
+      expect(q.size).toBe(2);
+      await clock.advance(50);
+      await expect(Promise.all([a, b, c])).resolves.toEqual(['a', 'b', 'c']);
+      // a was queued again at the head, before c that was added after it
+      expect(log).toEqual(['a1@0', 'b@0', 'a2@150', 'c@150']);
+      expect(q.stats.started).toBe(3);
+      await q.onIdle();
+      q.close();
+      expect(clock.pendingTimers).toBe(0);
+    },
+  );
 
   it('onIdle waits for paused tasks; the deadline, the caller signal and close() reach a paused task', async () => {
     const clock = new ManualClock();
