@@ -1,5 +1,5 @@
 /**
- * The issue's goals for LlmClient, measured against the emulator in this process:
+ * The issue's goals for LlmClient, measured against the emulator (in a child process for throughput):
  *  1. throughput vs X_max = min(C/L, R, T / tokens per request), zero 429s once the limits are learned, and
  *     side by side with the plain official SDK used the usual way (Promise.all over the same requests);
  *  2. with 10% injected faults (500s, resets, 429s with Retry-After): no request lost, attempts <= 1 + maxRetries;
@@ -9,7 +9,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { defineSuite } from '@hp/bench';
 import OpenAI from 'openai';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, Pool } from 'undici';
 import { type Emulator, type EmulatorStats, startEmulator } from '../src/emulator/index.js';
 import {
   LlmClient,
@@ -101,12 +101,41 @@ interface Throughput {
   clientRps: number;
   /** Bare SDK with C workers (only measured without limits). */
   bareRps: number;
+  /** Whole rounds, ramp-up and tail included (only measured without limits). */
+  clientWholeRps: number;
+  bareWholeRps: number;
+  /** undici Pool.request with C workers, no SDK: what HTTP alone reaches (only measured without limits). */
+  rawRps: number;
   clientRateLimited: number;
   tokensPerRequest: number;
   sdkOkRps: number;
   /** Requests the plain SDK lost (failed after its retries). */
   sdkFailed: number;
   sdkRateLimited: number;
+}
+
+const ROUNDS = 3;
+
+/** Throughput of one round: over its whole time, and in its steady part (see rate()). */
+interface Rate {
+  whole: number;
+  steady: number;
+}
+
+/**
+ * `done`: completion times of one round of n requests kept C in flight. Steady rate: completions between the
+ * (2C)-th and a later one a whole number k of waves (kC completions) on, at least one wave before the end,
+ * over the time between the two: in steady state each of the C slots completes once per cycle, so kC
+ * completions take k cycles whatever the spread of a wave. This leaves out the ramp-up (all C sent at once)
+ * and the tail (slots idle while the last requests finish), which a round of n requests pays once.
+ */
+function rate(done: number[], wholeMs: number): Rate {
+  done.sort((x, y) => x - y);
+  const n = done.length;
+  const a = 2 * C;
+  const k = Math.floor((n - 1 - C - a) / C);
+  const b = a + k * C;
+  return { whole: n / (wholeMs / 1000), steady: (k * C) / ((done[b]! - done[a]!) / 1000) };
 }
 
 function emulatorOptions(limits: Limits) {
@@ -150,21 +179,37 @@ async function throughput(limits: Limits): Promise<Throughput> {
       retry: { maxAttempts: 6, baseDelay: 5 },
     });
     const { openai, agent } = bareSdk(emu);
+    const raw = new Pool(emu.origin, { connections: C });
     let i = 0;
-    const viaClient = async (n: number): Promise<number> => {
+    const viaClient = async (n: number, done: number[] = []): Promise<number> => {
       const start = performance.now();
-      await Promise.all(Array.from({ length: n }, () => c.complete(ask(i++))));
+      await Promise.all(
+        Array.from({ length: n }, () => c.complete(ask(i++)).then(() => void done.push(performance.now()))),
+      );
       return performance.now() - start;
     };
-    const viaSdk = async (n: number): Promise<number> => {
+    const workers = async (n: number, call: () => Promise<unknown>, done: number[] = []): Promise<number> => {
       const start = performance.now();
       let left = n;
       await Promise.all(
         Array.from({ length: C }, async () => {
-          while (left-- > 0) await openai.chat.completions.create(sdkAsk(i++));
+          while (left-- > 0) {
+            await call();
+            done.push(performance.now());
+          }
         }),
       );
       return performance.now() - start;
+    };
+    const sdkCall = () => openai.chat.completions.create(sdkAsk(i++));
+    const rawCall = async () => {
+      const r = await raw.request({
+        path: '/v1/chat/completions',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer test' },
+        body: JSON.stringify(sdkAsk(i++)),
+      });
+      await r.body.json();
     };
     try {
       if (limited) {
@@ -175,35 +220,48 @@ async function throughput(limits: Limits): Promise<Throughput> {
         return {
           clientRps: MEASURED / (ms / 1000),
           bareRps: Number.NaN,
+          clientWholeRps: MEASURED / (ms / 1000),
+          bareWholeRps: Number.NaN,
+          rawRps: Number.NaN,
           rateLimited: s.rateLimited - s0.rateLimited,
           tokensPerRequest: (s.inputTokens + s.outputTokens - s0.inputTokens - s0.outputTokens) / MEASURED,
         };
       }
-      await viaClient(50);
-      await viaSdk(50);
+      await viaClient(4 * C);
+      await workers(4 * C, sdkCall);
+      await workers(4 * C, rawCall);
       const s0 = await emu.stats();
-      const ROUNDS = 3;
-      // whole waves of C requests: 133 requests at C = 16 would end with a wave of 5, capping any client at
-      // 133 / (9 x 16) = 0.92 of C/L before the first byte is sent
-      const PER_ROUND = C * Math.round(MEASURED / ROUNDS / C);
-      let clientMs = 0;
-      let sdkMs = 0;
+      // about 2 s of wall time per round: whole waves of C requests
+      const PER_ROUND = C * Math.max(12, Math.round(2000 / limits.latencyMs));
+      const client: Rate[] = [];
+      const bare: Rate[] = [];
+      const rawRates: Rate[] = [];
       for (let r = 0; r < ROUNDS; r++) {
-        clientMs += await viaClient(PER_ROUND);
-        sdkMs += await viaSdk(PER_ROUND);
+        let done: number[] = [];
+        client.push(rate(done, await viaClient(PER_ROUND, done)));
+        done = [];
+        bare.push(rate(done, await workers(PER_ROUND, sdkCall, done)));
+        done = [];
+        rawRates.push(rate(done, await workers(PER_ROUND, rawCall, done)));
       }
       const s = await emu.stats();
+      const mean = (rs: Rate[], k: keyof Rate) => rs.reduce((sum, r) => sum + r[k], 0) / rs.length;
       return {
-        clientRps: (ROUNDS * PER_ROUND) / (clientMs / 1000),
-        bareRps: (ROUNDS * PER_ROUND) / (sdkMs / 1000),
+        clientRps: mean(client, 'steady'),
+        bareRps: mean(bare, 'steady'),
+        clientWholeRps: mean(client, 'whole'),
+        bareWholeRps: mean(bare, 'whole'),
+        rawRps: mean(rawRates, 'steady'),
         rateLimited: s.rateLimited - s0.rateLimited,
+        // the raw rounds send the same requests, so every request counts
         tokensPerRequest:
-          (s.inputTokens + s.outputTokens - s0.inputTokens - s0.outputTokens) / (2 * ROUNDS * PER_ROUND),
+          (s.inputTokens + s.outputTokens - s0.inputTokens - s0.outputTokens) / (3 * ROUNDS * PER_ROUND),
       };
     } finally {
       await c.close();
       await provider.close();
       await agent.close();
+      await raw.close();
     }
   });
   runId++;
@@ -240,6 +298,9 @@ async function throughput(limits: Limits): Promise<Throughput> {
   return {
     clientRps: measured.clientRps,
     bareRps: measured.bareRps,
+    clientWholeRps: measured.clientWholeRps,
+    bareWholeRps: measured.bareWholeRps,
+    rawRps: measured.rawRps,
     clientRateLimited: measured.rateLimited,
     tokensPerRequest: measured.tokensPerRequest,
     sdkOkRps: usual.okRps,
@@ -444,7 +505,7 @@ export default defineSuite({
         ? [
             {
               kind: 'measured' as const,
-              name: `throughput ${name}: LlmClient req/s vs bare SDK with ${C} workers, alternating rounds`,
+              name: `throughput ${name}: LlmClient req/s vs bare SDK with ${C} workers, alternating rounds, steady window`,
               unit: 'req/s',
               higherIsBetter: true,
               async measure() {
@@ -452,11 +513,41 @@ export default defineSuite({
                 return { ours: r.clientRps, peer: `bare SDK, ${C} workers`, peerValue: r.bareRps };
               },
             },
+            {
+              kind: 'measured' as const,
+              name: `throughput ${name}: whole rounds (ramp-up and tail included): LlmClient req/s vs X_max`,
+              unit: 'req/s',
+              higherIsBetter: true,
+              async measure() {
+                const r = await scenario(name, limits);
+                return { ours: r.clientWholeRps, peer: 'X_max', peerValue: xMax(limits, r.tokensPerRequest) };
+              },
+            },
+            {
+              kind: 'measured' as const,
+              name: `throughput ${name}: whole rounds: bare SDK with ${C} workers req/s vs X_max`,
+              unit: 'req/s',
+              higherIsBetter: true,
+              async measure() {
+                const r = await scenario(name, limits);
+                return { ours: r.bareWholeRps, peer: 'X_max', peerValue: xMax(limits, r.tokensPerRequest) };
+              },
+            },
+            {
+              kind: 'measured' as const,
+              name: `throughput ${name}: no SDK, undici Pool.request with ${C} workers req/s vs X_max, steady window (the HTTP ceiling)`,
+              unit: 'req/s',
+              higherIsBetter: true,
+              async measure() {
+                const r = await scenario(name, limits);
+                return { ours: r.rawRps, peer: 'X_max', peerValue: xMax(limits, r.tokensPerRequest) };
+              },
+            },
           ]
         : []),
       {
         kind: 'measured' as const,
-        name: `throughput ${name}: LlmClient req/s vs X_max = min(C/L, R, T/tokens per request)`,
+        name: `throughput ${name}: LlmClient req/s vs X_max = min(C/L, R, T/tokens per request), ${limits.rpm === undefined ? 'steady window' : `${MEASURED} requests after warm-up`}`,
         unit: 'req/s',
         higherIsBetter: true,
         async measure() {
