@@ -125,6 +125,34 @@ describe('LLM-agent model end to end (emulator in-process)', () => {
     expect(rb.modelVars).toEqual(ra.modelVars);
   });
 
+  it('--lookahead: one step of look-ahead through the emulator with faults, reproducible with the same seed', async () => {
+    const args = [
+      'run',
+      '--model',
+      'llm',
+      '--seed',
+      '6',
+      '--steps',
+      '5',
+      '--time-scale',
+      '0',
+      '--fault-rate',
+      '0.05',
+      '--lookahead',
+      '--quiet',
+    ];
+    const a = join(dir, 'la.json');
+    const b = join(dir, 'lb.json');
+    expect((await run([...args, '--report', a])).code).toBe(0);
+    expect((await run([...args, '--report', b])).code).toBe(0);
+    const ra = JSON.parse(readFileSync(a, 'utf8'));
+    const rb = JSON.parse(readFileSync(b, 'utf8'));
+    expect(ra.requests).toBe(50);
+    expect(ra.errors).toBe(0);
+    expect(rb.modelVars).toEqual(ra.modelVars);
+    expect((await run(['run', '--pipeline', '--lookahead', '--quiet'])).code).toBe(2);
+  });
+
   it('replays a run from a persistent cache: zero LLM calls, identical output', async () => {
     const cache = join(dir, 'cache', 'llm.sqlite');
     const a = join(dir, 'first.json');
