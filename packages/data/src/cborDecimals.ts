@@ -6,8 +6,8 @@
  * doubles that are not the nearest double of a short decimal (0.1 + 0.2 comes back as 0.3). Simulation
  * state is full of rounded figures (prices, positions, scores with 1-4 decimals): written as
  * `4([-d, m])` they take 5-8 bytes of mostly-predictable integer bytes, which makes CBOR agent
- * snapshots 4-8% smaller after compression (benchmark/RESULTS.md). Opt-in (`CborCodec({ decimals })`):
- * the extra pass over the bytes costs more CPU than the smaller input saves the compressor.
+ * snapshots 4-8% smaller after compression (benchmark/RESULTS.md); the pass over the bytes each way
+ * costs about what the smaller input saves the compressor. On by default (`CborCodec({ decimals })`).
  *
  * Exactness: a double `v` is rewritten only when `Math.round(v * 10^d) / 10^d === v` for some d in
  * 1..4 and the mantissa fits 32 bits. The reader computes that same expression, so it gets `v` back
@@ -70,7 +70,7 @@ function writeDecimal(out: Uint8Array, o: number, digits: number, mantissa: numb
 
 /** Copies `bytes[from, to)` to `out` at `o`: a loop for the short spans between numbers (no view objects). */
 function copySpan(out: Uint8Array, o: number, bytes: Uint8Array, from: number, to: number): number {
-  if (to - from > 64) {
+  if (to - from > 32) {
     out.set(bytes.subarray(from, to), o);
     return o + to - from;
   }
@@ -160,7 +160,8 @@ export function restoreDecimals(bytes: Uint8Array, positions: readonly number[])
   const view = new DataView(out.buffer);
   let o = 0;
   let copied = 0;
-  for (const pos of positions) {
+  for (let k = 0; k < positions.length; k++) {
+    const pos = positions[k]!;
     o = copySpan(out, o, bytes, copied, pos);
     out[o] = 0xfb;
     view.setFloat64(o + 1, decimalAt(bytes, pos));

@@ -11,8 +11,7 @@ const decoder = new Decoder({ useRecords: false });
 
 function restored(bytes: Uint8Array): Uint8Array {
   const positions: number[] = [];
-  // below `maxDepth` bytes the scan has nothing to check and returns at once (cbor-x reads tag 4 itself)
-  scanCbor(bytes, Math.max(1, bytes.length - 1), positions);
+  scanCbor(bytes, 1000, positions);
   return restoreDecimals(bytes, positions);
 }
 
@@ -22,7 +21,7 @@ describe('packDecimals / restoreDecimals', () => {
     expect(float[0]).toBe(0xfb); // cbor-x: float64, 9 bytes
     const packed = packDecimals(float);
     expect([...packed]).toEqual([0xc4, 0x82, 0x21, 0x19, 0x16, 0x5b]); // 4([-2, 5723])
-    expect(Object.is(decoder.decode(restored(packed)), 57.23)).toBe(true);
+    expect(Object.is(decoder.decode(packed), 57.23)).toBe(true);
     expect([...packDecimals(encoder.encode(-0.5))]).toEqual([0xc4, 0x82, 0x20, 0x24]); // 4([-1, -5])
   });
 
@@ -53,7 +52,9 @@ describe('packDecimals / restoreDecimals', () => {
   it('restores exactly the bytes cbor-x wrote (property over arbitrary values)', () => {
     fc.assert(
       fc.property(cborValue, (value) => {
-        const bytes = encoder.encode(value);
+        // padded past 1000 bytes: shorter input cannot be too deep, so the scan skips it (and cbor-x
+        // reads tag 4 itself)
+        const bytes = encoder.encode([value, 'x'.repeat(1000)]);
         expect(Buffer.from(restored(packDecimals(bytes))).equals(Buffer.from(bytes))).toBe(true);
       }),
       { numRuns: 500 },
@@ -63,11 +64,11 @@ describe('packDecimals / restoreDecimals', () => {
   it('makes agent snapshots smaller after compression', () => {
     const snapshot = makeSnapshot(1000);
     const zstd = new ZstdCompressor({ level: 3 });
-    const plain = new CborCodec().encode(snapshot);
-    const packed = new CborCodec({ decimals: true }).encode(snapshot);
+    const plain = new CborCodec({ decimals: false }).encode(snapshot);
+    const packed = new CborCodec().encode(snapshot);
     expect(packed.length).toBeLessThan(plain.length * 0.95);
     expect(zstd.compress(packed).length).toBeLessThan(zstd.compress(plain).length * 0.95);
-    expect(new CborCodec().decode(packed)).toEqual(snapshot);
+    expect(new CborCodec({ decimals: false }).decode(packed)).toEqual(snapshot);
   });
 
   it('rejects a decimal fraction cut off at the end with TRUNCATED, not a wrong number', () => {
