@@ -43,25 +43,37 @@ export interface DoAsyncResult {
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-const RUNNERS = new Map<string, (agents: readonly Agent[]) => void>();
+/** Calls with up to this many arguments get a compiled loop; more go through `apply`. */
+const MAX_COMPILED_ARGS = 4;
+const RUNNERS = new Map<string, (agents: readonly Agent[], args: readonly unknown[]) => void>();
 
 /**
- * A loop calling `agent.<name>()` on every live agent, compiled once per method name. A call by a name
- * held in a variable (`agent[name]()`) shares one call site between all names and turns megamorphic (a
- * slow generic lookup per agent); a loop per name keeps a monomorphic, inlinable call. `name` is checked
- * to be a plain identifier before it is spliced into the source.
+ * A loop calling `agent.<name>(...args)` on every live agent, compiled once per method name and argument
+ * count. A call by a name held in a variable (`agent[name]()`) shares one call site between all names and
+ * turns megamorphic (a slow generic lookup per agent); a loop per name keeps a monomorphic, inlinable call.
+ * The arguments are read once, before the loop. `name` is checked to be a plain identifier before it is
+ * spliced into the source.
  */
-function methodRunner(name: string): (agents: readonly Agent[]) => void {
-  let run = RUNNERS.get(name);
+function methodRunner(
+  name: string,
+  argc: number,
+): (agents: readonly Agent[], args: readonly unknown[]) => void {
+  const key = `${name}/${argc}`;
+  let run = RUNNERS.get(key);
   if (!run) {
+    const params = Array.from({ length: argc }, (_, i) => `a${i}`);
     run = new Function(
       'agents',
-      `for (let i = 0; i < agents.length; i++) {
+      'args',
+      `${params.map((p, i) => `const ${p} = args[${i}];`).join('\n')}
+      for (let i = 0; i < agents.length; i++) {
         const agent = agents[i];
-        if (!agent.removed) agent.${name}();
+        if (agent.removed) continue;
+        if (typeof agent.${name} !== 'function') throw new TypeError(String(agent) + ' has no method "${name}"');
+        agent.${name}(${params.join(', ')});
       }`,
-    ) as (agents: readonly Agent[]) => void;
-    RUNNERS.set(name, run);
+    ) as (agents: readonly Agent[], args: readonly unknown[]) => void;
+    RUNNERS.set(key, run);
   }
   return run;
 }
@@ -261,8 +273,8 @@ export class AgentSet<A extends Agent = Agent> implements Iterable<A> {
       }
       return;
     }
-    if (args.length === 0 && IDENTIFIER.test(action)) {
-      methodRunner(action)(agents);
+    if (args.length <= MAX_COMPILED_ARGS && IDENTIFIER.test(action)) {
+      methodRunner(action, args.length)(agents, args);
       return;
     }
     for (let i = 0; i < agents.length; i++) {

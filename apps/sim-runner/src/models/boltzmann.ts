@@ -30,9 +30,8 @@ const MOORE = { moore: true, includeCenter: false } as const;
 export class MoneyAgent extends Agent<BoltzmannModel> {
   wealth = 1;
 
-  /** Move to a random neighbouring cell (Moore, without the centre). */
-  move(): void {
-    const model = this.model;
+  /** Move to a random neighbouring cell (Moore, without the centre). `model`: see `giveToAnyAgent`. */
+  move(model: BoltzmannModel = this.model): void {
     const grid = model.grid;
     if (!grid) return;
     // Same cell and draws as rng.choice(grid.getNeighborhood(pos, MOORE)), without building the list.
@@ -41,30 +40,42 @@ export class MoneyAgent extends Agent<BoltzmannModel> {
 
   /** Give 1 unit to a random cellmate (spatial) or a random agent (non-spatial). */
   giveMoney(): void {
+    if (this.model.grid) this.giveToCellmate();
+    else this.giveToAnyAgent();
+  }
+
+  /** Give 1 unit to a random cellmate other than this agent (spatial), if there is one. `model`: see `giveToAnyAgent`. */
+  giveToCellmate(model: BoltzmannModel = this.model): void {
     if (this.wealth <= 0) return;
-    const model = this.model;
-    const grid = model.grid;
-    let other: MoneyAgent | undefined;
-    if (grid) {
-      const cellmates = grid.cellContentsOf(this);
-      if (cellmates.length < 2) return;
-      // A random cellmate other than this agent, drawn like Mesa's `cellmates.pop(self); choice(cellmates)`.
-      const at = cellmates.indexOf(this);
-      let k = model.rng.int(cellmates.length - 1);
-      if (k >= at) k++;
-      other = cellmates[k];
-    } else {
-      const all = model.moneyAgents;
-      other = all[model.rng.int(all.length)];
-    }
-    if (!other) return;
-    other.wealth++;
+    const cellmates = model.grid!.cellContentsOf(this);
+    if (cellmates.length < 2) return;
+    // A random cellmate other than this agent, drawn like Mesa's `cellmates.pop(self); choice(cellmates)`.
+    const at = cellmates.indexOf(this);
+    let k = model.rng.int(cellmates.length - 1);
+    if (k >= at) k++;
+    cellmates[k]!.wealth++;
     this.wealth--;
   }
 
-  /** Non-spatial classic: one step = give. Spatial: the model calls `move` then `giveMoney` (tutorial order). */
+  /**
+   * Give 1 unit to a random agent, possibly itself (the tutorial's first, non-spatial version).
+   *
+   * `model` is `this.model`; the model's step passes it (`shuffleDo('giveToAnyAgent', this)`). Agents are
+   * visited in random order, so each is a cache miss: reaching the model (its generator, its agent list)
+   * through `this.model` makes the draw and the recipient's access wait for that miss, where with the model
+   * at hand the processor overlaps them (measured: about 1.5x against 1.15-1.25x of a hand-written loop).
+   */
+  giveToAnyAgent(model: BoltzmannModel = this.model): void {
+    if (this.wealth <= 0) return;
+    const all = model.moneyAgents;
+    all[model.rng.int(all.length)]!.wealth++;
+    this.wealth--;
+  }
+
+  /** Non-spatial classic: one step = give. Spatial: the model calls `move` then `giveToCellmate` (tutorial order). */
   override step(): void {
-    this.giveMoney();
+    if (this.model.grid) this.giveToCellmate();
+    else this.giveToAnyAgent();
   }
 
   /** The asynchronous path: nothing to wait for; `apply` moves (the model gives afterwards). */
@@ -132,10 +143,10 @@ export class BoltzmannModel extends Model {
     if (this._collect) this.dataCollector.collect(this);
     if (this.grid) {
       const agents = this.agentsOfType(MoneyAgent);
-      agents.shuffleDo('move');
-      agents.do('giveMoney');
+      agents.shuffleDo('move', this);
+      agents.do('giveToCellmate', this);
     } else {
-      this.agents.shuffleDo('step');
+      this.agentsOfType(MoneyAgent).shuffleDo('giveToAnyAgent', this);
     }
   }
 
@@ -144,9 +155,9 @@ export class BoltzmannModel extends Model {
     if (this.grid) {
       const agents = this.agentsOfType(MoneyAgent);
       await agents.shuffleDoAsync({ concurrency: this.concurrency, signal, decide: this._decide });
-      agents.do('giveMoney');
+      agents.do('giveToCellmate', this);
     } else {
-      this.agents.shuffleDo('step');
+      this.agentsOfType(MoneyAgent).shuffleDo('giveToAnyAgent', this);
     }
   }
 

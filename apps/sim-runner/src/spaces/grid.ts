@@ -58,7 +58,8 @@ export abstract class Grid<A extends Agent = Agent> {
 
   /** True when `pos` lies outside the grid (ignoring the torus). */
   outOfBounds(pos: GridPos): boolean {
-    const [x, y] = pos;
+    const x = pos[0];
+    const y = pos[1];
     return x < 0 || x >= this.width || y < 0 || y >= this.height;
   }
 
