@@ -108,10 +108,10 @@ export class FrequencySketch {
   frequencySpread(spread: number, c: number): number {
     const t = this._table;
     const block = spread & this._mask & ~15;
-    const v0 = (t[block + (c & 3)]! >>> (((c >>> 2) & 7) << 2)) & 15;
-    const v1 = (t[block + 4 + ((c >>> 8) & 3)]! >>> (((c >>> 10) & 7) << 2)) & 15;
-    const v2 = (t[block + 8 + ((c >>> 16) & 3)]! >>> (((c >>> 18) & 7) << 2)) & 15;
-    const v3 = (t[block + 12 + ((c >>> 24) & 3)]! >>> (((c >>> 26) & 7) << 2)) & 15;
+    const v0 = (t[block | (c & 3)]! >>> (c & 0x1c)) & 15;
+    const v1 = (t[block | 4 | ((c >>> 8) & 3)]! >>> ((c >>> 8) & 0x1c)) & 15;
+    const v2 = (t[block | 8 | ((c >>> 16) & 3)]! >>> ((c >>> 16) & 0x1c)) & 15;
+    const v3 = (t[block | 12 | ((c >>> 24) & 3)]! >>> ((c >>> 24) & 0x1c)) & 15;
     let f = v0 < v1 ? v0 : v1;
     if (v2 < f) f = v2;
     return v3 < f ? v3 : f;
@@ -126,14 +126,16 @@ export class FrequencySketch {
   incrementSpread(spread: number, c: number): void {
     const t = this._table;
     const block = spread & this._mask & ~15;
-    const w0 = block + (c & 3),
-      w1 = block + 4 + ((c >>> 8) & 3),
-      w2 = block + 8 + ((c >>> 16) & 3),
-      w3 = block + 12 + ((c >>> 24) & 3);
-    const s0 = ((c >>> 2) & 7) << 2,
-      s1 = ((c >>> 10) & 7) << 2,
-      s2 = ((c >>> 18) & 7) << 2,
-      s3 = ((c >>> 26) & 7) << 2;
+    // row i: word (c >>> 8i) & 3 of the block's i-th quarter, nibble ((c >>> 8i) >>> 2) & 7, i.e. a
+    // shift of (c >>> 8i) & 0x1c bits; `|` where the low bits are known zero (no overflow checks)
+    const w0 = block | (c & 3),
+      w1 = block | 4 | ((c >>> 8) & 3),
+      w2 = block | 8 | ((c >>> 16) & 3),
+      w3 = block | 12 | ((c >>> 24) & 3);
+    const s0 = c & 0x1c,
+      s1 = (c >>> 8) & 0x1c,
+      s2 = (c >>> 16) & 0x1c,
+      s3 = (c >>> 24) & 0x1c;
     const x0 = t[w0]!,
       x1 = t[w1]!,
       x2 = t[w2]!,
@@ -169,7 +171,7 @@ export class FrequencySketch {
     let size = this._size;
     const sampleSize = this._sampleSize;
     for (let i = 0; i < n; i++) {
-      // `|` rather than `+` where the low bits are known zero: no overflow checks in V8's code
+      // the same positions as incrementSpread
       const r = slots[i]! << 2;
       const block = records[r | 2]! & blockMask;
       const c = records[r | 3]!;

@@ -208,6 +208,9 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this._readCount = 0;
     this.sketch.incrementRecords(node, buf, n);
     const base = this._base;
+    // quiet: no climber step is due within this batch (the usual case), so the loop only counts
+    const quiet =
+      this._adjustment === 0 && this._hitsInSample + this._missesInSample + n < this._samplePeriod;
     for (let i = 0; i < n; i++) {
       const slot = buf[i]!;
       const s4 = slot << Bits.SHIFT;
@@ -232,10 +235,14 @@ export class WTinyLfuPolicy implements EvictionPolicy {
       // then what _climb() would do after this hit, in its order: the protected overflow (the
       // sample check before it only sets the adjustment), then the climber when due
       if (from === Region.PROBATION && ++this._protectedSize > this._protectedMax) this._demote(node, base);
-      if (++this._hitsInSample + this._missesInSample >= this._samplePeriod || this._adjustment !== 0) {
+      if (
+        !quiet &&
+        (++this._hitsInSample + this._missesInSample >= this._samplePeriod || this._adjustment !== 0)
+      ) {
         this._climb();
       }
     }
+    if (quiet) this._hitsInSample += n;
   }
 
   /**
@@ -273,16 +280,53 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     const sketch = this.sketch;
     const spread = sketch.spread(hash);
     const counter = sketch.counterHash(hash);
+    const node = this._node;
+    const base = this._base;
     const s4 = slot << Bits.SHIFT;
-    this._node[s4 | Rec.TAG] = spread & ~Bits.REGION;
-    this._node[s4 | Rec.COUNTER] = counter;
-    this._append(Region.WINDOW, slot);
-    this._windowSize++;
-    this._count++;
+    node[s4 | Rec.TAG] = spread & ~Bits.REGION; // region: window
+    node[s4 | Rec.COUNTER] = counter;
+    const wh4 = base << Bits.SHIFT; // window sentinel
+    const last = node[wh4 | Rec.PREV]!;
+    node[(last << Bits.SHIFT) | Rec.NEXT] = slot;
+    node[s4 | Rec.PREV] = last;
+    node[s4 | Rec.NEXT] = base;
+    node[wh4 | Rec.PREV] = slot;
+    const windowSize = ++this._windowSize;
+    const count = ++this._count;
     sketch.incrementSpread(spread, counter);
     this._missesInSample++;
-    this._evictEntries();
-    this._climb();
+    if (windowSize === this._windowMax + 1 && count === this._maximum + 1) {
+      // the steady state of a full cache, as _evictEntries() does it: the window's LRU entry moves
+      // to probation's MRU end and is the candidate; it or probation's LRU entry (the victim) leaves
+      const candidate = node[wh4 | Rec.NEXT]!;
+      const c4 = candidate << Bits.SHIFT;
+      const cn = node[c4 | Rec.NEXT]!;
+      node[wh4 | Rec.NEXT] = cn;
+      node[(cn << Bits.SHIFT) | Rec.PREV] = base;
+      const bh = base + Region.PROBATION;
+      const bh4 = bh << Bits.SHIFT;
+      const bl = node[bh4 | Rec.PREV]!;
+      node[(bl << Bits.SHIFT) | Rec.NEXT] = candidate;
+      node[c4 | Rec.PREV] = bl;
+      node[c4 | Rec.NEXT] = bh;
+      node[bh4 | Rec.PREV] = candidate;
+      node[c4 | Rec.TAG] = (node[c4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
+      this._windowSize = windowSize - 1;
+      const victim = node[bh4 | Rec.NEXT]!;
+      const out = victim === candidate || !this._admit(candidate, victim) ? candidate : victim;
+      this._unlink(out);
+      this._count = count - 1;
+      this._evict(out);
+    } else {
+      this._evictEntries();
+    }
+    if (
+      this._protectedSize > this._protectedMax ||
+      this._adjustment !== 0 ||
+      this._hitsInSample + this._missesInSample >= this._samplePeriod
+    ) {
+      this._climb(); // only when it has something to do
+    }
   }
 
   onRemove(slot: number): void {
