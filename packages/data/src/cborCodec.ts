@@ -7,7 +7,7 @@ import {
   DEFAULT_MAX_DEPTH,
   MAX_ALLOWED_DEPTH,
 } from './codec.js';
-import { packDecimals, restoreDecimals } from './cborDecimals.js';
+import { DecimalPositions, packDecimals, restoreDecimals } from './cborDecimals.js';
 import { scanCbor } from './cborScan.js';
 import { checkEncodedSize, decodeFailed, decodeLimits, encodeError } from './codecGuards.js';
 import { byteLimit, parseOptions } from './options.js';
@@ -84,7 +84,7 @@ export class CborCodec implements Codec<unknown> {
 
   decode(bytes: Uint8Array, limits: DecodeLimits = {}): unknown {
     const { maxDepth } = decodeLimits('CBOR', bytes, limits, this);
-    const decimals: number[] = [];
+    const decimals = new DecimalPositions();
     scanCbor(bytes, maxDepth, decimals);
     try {
       return this._decoder.decode(restoreDecimals(bytes, decimals));

@@ -4,16 +4,17 @@
  * CBOR item structure iteratively (RFC 8949 §3: heads, lengths, indefinite items, tags) without
  * building values, and rejects too-deep or structurally truncated input before cbor-x sees it.
  */
-import { packedDecimalLength } from './cborDecimals.js';
+import { type DecimalPositions, packedDecimalLength } from './cborDecimals.js';
 import { DataFormatError } from './dataFormatError.js';
 
 /**
  * Checks that `bytes` holds one well-formed CBOR item nested at most `maxDepth` deep (arrays, maps,
  * tags and indefinite-length strings each count one level). Throws `TOO_DEEP`, `TRUNCATED` or
  * `DECODE_FAILED`. Runs in O(items), with O(maxDepth) memory. When `decimals` is given, the positions
- * of the decimal fractions `packDecimals` writes are pushed to it (ascending), for `restoreDecimals`.
+ * of the decimal fractions `packDecimals` writes are pushed to it (ascending), for `restoreDecimals`,
+ * and each counts as the single number it stands for.
  */
-export function scanCbor(bytes: Uint8Array, maxDepth: number, decimals?: number[]): void {
+export function scanCbor(bytes: Uint8Array, maxDepth: number, decimals?: DecimalPositions): void {
   // Fewer bytes than levels: cannot be too deep; cbor-x itself reports truncation or junk.
   if (bytes.length <= maxDepth) return;
   const end = bytes.length;
@@ -82,7 +83,15 @@ export function scanCbor(bytes: Uint8Array, maxDepth: number, decimals?: number[
         break;
       case 6:
         if (arg === -1) throw malformed(pos - 1, 'indefinite tag');
-        if (arg === 4 && decimals && packedDecimalLength(bytes, start) !== 0) decimals.push(start);
+        if (arg === 4 && decimals) {
+          // a decimal fraction as packDecimals writes it: one number once restored, not three items
+          const length = packedDecimalLength(bytes, start);
+          if (length !== 0) {
+            decimals.push(start);
+            pos = start + length;
+            break;
+          }
+        }
         opens = 1;
         break;
       default:

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Decoder, Encoder } from 'cbor-x';
-import { packDecimals, restoreDecimals } from '../src/cborDecimals.js';
+import { DecimalPositions, packDecimals, restoreDecimals } from '../src/cborDecimals.js';
 import { scanCbor } from '../src/cborScan.js';
 import { CborCodec, DataFormatError, ZstdCompressor } from '../src/index.js';
 import { cborValue, hardDouble } from './arbitraries.js';
@@ -10,7 +10,7 @@ const encoder = new Encoder({ useRecords: false });
 const decoder = new Decoder({ useRecords: false });
 
 function restored(bytes: Uint8Array): Uint8Array {
-  const positions: number[] = [];
+  const positions = new DecimalPositions();
   scanCbor(bytes, 1000, positions);
   return restoreDecimals(bytes, positions);
 }
