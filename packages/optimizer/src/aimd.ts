@@ -3,6 +3,12 @@
  * (hand-written: Java-only upstream, a dozen lines): on a drop (HTTP 429, error) or an RTT above
  * `timeout`, multiply the limit by `backoffRatio` (0.9); otherwise, when the limit is actually used
  * (`inflight * 2 >= limit`), add `increase` (1). Clamped to [minLimit, maxLimit].
+ *
+ * Beyond upstream, `queueTolerance` (off by default): a sample whose `queueDelay` (time the requests waited
+ * before being sent, e.g. behind a client-side rate limiter) exceeds that share of their service time
+ * (`rtt - queueDelay`) counts as a drop. A client that learns the provider's limits never sees the 429s
+ * AIMD waits for: it queues instead, and without this signal AIMD keeps adding concurrency that only queues
+ * (same throughput, longer response times) until the RTT reaches `timeout`.
  */
 export interface AimdOptions {
   initialLimit?: number;
@@ -14,6 +20,8 @@ export interface AimdOptions {
   increase?: number;
   /** RTT above which a sample counts as a timeout (same unit as `rtt`); default 5000 (ms). */
   timeout?: number;
+  /** Queueing delay above this share of the service time counts as a drop (e.g. 0.1); default off. */
+  queueTolerance?: number;
 }
 
 export interface AimdSample {
@@ -21,6 +29,8 @@ export interface AimdSample {
   /** A 429 / rejection / error happened in this sample. */
   didDrop: boolean;
   inflight?: number;
+  /** Mean time the sample's requests waited before being sent (same unit as `rtt`, included in it). */
+  queueDelay?: number;
 }
 
 export class Aimd {
@@ -30,6 +40,7 @@ export class Aimd {
   private readonly _backoff: number;
   private readonly _increase: number;
   private readonly _timeout: number;
+  private readonly _queueTolerance: number;
 
   constructor(options: AimdOptions = {}) {
     this._min = options.minLimit ?? 20;
@@ -38,6 +49,8 @@ export class Aimd {
     this._backoff = options.backoffRatio ?? 0.9;
     this._increase = options.increase ?? 1;
     this._timeout = options.timeout ?? 5000;
+    this._queueTolerance = options.queueTolerance ?? Infinity;
+    if (!(this._queueTolerance > 0)) throw new RangeError('queueTolerance must be positive');
     if (!(this._backoff > 0.5 && this._backoff < 1)) throw new RangeError('backoffRatio must be in (0.5, 1)');
   }
 
@@ -52,7 +65,11 @@ export class Aimd {
   update(sample: AimdSample): number {
     const inflight = sample.inflight ?? this._limit;
     let next = this._limit;
-    if (sample.didDrop || sample.rtt > this._timeout) next = Math.floor(this._limit * this._backoff);
+    const q = sample.queueDelay;
+    const queued =
+      q !== undefined && Number.isFinite(q) && q > this._queueTolerance * Math.max(0, sample.rtt - q);
+    if (sample.didDrop || sample.rtt > this._timeout || queued)
+      next = Math.floor(this._limit * this._backoff);
     else if (inflight * 2 >= this._limit) next = this._limit + this._increase;
     this._limit = Math.max(this._min, Math.min(this._max, next));
     return this._limit;

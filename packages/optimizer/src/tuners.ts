@@ -7,13 +7,14 @@ import type { ControlTuner, GatedTuner, TuneContext } from './tuner.js';
 
 /** Gradient2, AIMD or any controller with the same shape. */
 export interface ConcurrencyController {
-  update(sample: { rtt: number; didDrop: boolean; inflight?: number }): number;
+  update(sample: { rtt: number; didDrop: boolean; inflight?: number; queueDelay?: number }): number;
   setLimit(limit: number): void;
 }
 
 /**
  * Adaptive concurrency as a control tuner: each sample feeds `rtt` (e.g. p50/mean LLM latency),
- * `drops` (429s / errors in the sample, > 0 counts as a drop) and optionally `inflight`. An alert does
+ * `drops` (429s / errors in the sample, > 0 counts as a drop) and optionally `inflight` and `queueDelay`
+ * (mean wait before sending, same unit as `rtt`; AIMD's `queueTolerance` reads it). An alert does
  * not revert its moves by default (`rollbackOnAlert: false`): backing off on latency and 429s is the
  * controller's own safe reaction, and restoring a higher limit during an incident would be unsafe.
  */
@@ -23,6 +24,7 @@ export function concurrencyTuner(options: {
   rtt: string;
   drops?: string;
   inflight?: string;
+  queueDelay?: string;
   group?: string;
   rollbackOnAlert?: boolean;
 }): ControlTuner {
@@ -42,7 +44,8 @@ export function concurrencyTuner(options: {
       if (rtt === undefined || !Number.isFinite(rtt)) return undefined;
       const drops = options.drops ? (ctx.latest[options.drops] ?? 0) : 0;
       const inflight = options.inflight ? ctx.latest[options.inflight] : undefined;
-      const limit = controller.update({ rtt, didDrop: drops > 0, inflight });
+      const queueDelay = options.queueDelay ? ctx.latest[options.queueDelay] : undefined;
+      const limit = controller.update({ rtt, didDrop: drops > 0, inflight, queueDelay });
       return { [knob.name]: limit };
     },
     reset(values) {

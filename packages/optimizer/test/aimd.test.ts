@@ -47,4 +47,27 @@ describe('Aimd', () => {
     expect(mean).toBeGreaterThan(40 * 0.9); // full throughput most of the time
     expect(mean).toBeLessThan(40 * 1.25); // latency within the 1.2 s timeout on average
   });
+
+  it('with queueTolerance, stops at a client-side rate limit that queues instead of answering 429', () => {
+    // A closed loop of c requests behind a client that holds requests to 40 req/s: service 1 s, no 429s;
+    // above 40 in flight the extra time is queueing (rtt = c / 40), same throughput.
+    const plant = (c: number) => {
+      const rtt = Math.max(1, c / 40);
+      return { rtt, queueDelay: rtt - 1 };
+    };
+    const run = (a: Aimd) => {
+      const limits: number[] = [];
+      for (let i = 0; i < 300; i++) limits.push(a.update({ ...plant(a.limit), didDrop: false }));
+      const last = limits.slice(-100);
+      return { mean: last.reduce((x, y) => x + y, 0) / last.length, max: Math.max(...last) };
+    };
+    const plain = run(new Aimd({ initialLimit: 20, minLimit: 1, maxLimit: 500, timeout: 3 }));
+    const queueAware = run(
+      new Aimd({ initialLimit: 20, minLimit: 1, maxLimit: 500, timeout: 3, queueTolerance: 0.1 }),
+    );
+    expect(plain.mean).toBeGreaterThan(100); // climbs until the queueing alone reaches the 3 s timeout
+    expect(queueAware.mean).toBeGreaterThan(40 * 0.9);
+    expect(queueAware.max).toBeLessThanOrEqual(44); // at most 10% queueing
+    expect(() => new Aimd({ queueTolerance: 0 })).toThrow(RangeError);
+  });
 });
