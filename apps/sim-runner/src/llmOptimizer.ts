@@ -31,11 +31,18 @@ export class RunSignals {
   private _size = 0;
   private readonly _count429: () => number;
   private _last429 = 0;
+  private readonly _queueWait: (() => { waitMs: number; started: number }) | undefined;
+  private _lastWait = { waitMs: 0, started: 0 };
 
   constructor(options: {
     clock: () => number;
     windowSeconds: number;
     count429: () => number;
+    /**
+     * Cumulative time requests waited in the client's queue before being sent (ms) and requests started,
+     * e.g. from @hp/async's `PriorityQueue.stats`: gives the `queueDelay` signal.
+     */
+    queueWait?: () => { waitMs: number; started: number };
     capacity?: number;
   }) {
     this._clock = options.clock;
@@ -44,6 +51,7 @@ export class RunSignals {
     this._times = new Float64Array(capacity);
     this._latencies = new Float64Array(capacity);
     this._count429 = options.count429;
+    this._queueWait = options.queueWait;
   }
 
   /** A completed request: `seconds` of latency, `NaN` for a cache hit (counts for throughput only). */
@@ -87,7 +95,17 @@ export class RunSignals {
         this._last429 = total;
         return delta;
       },
+      ...(this._queueWait ? { queueDelay: () => this._queueDelay() } : {}),
     };
+  }
+
+  /** Mean queueing delay (seconds) of the requests started since the previous read; NaN if none started. */
+  private _queueDelay(): number {
+    const now = this._queueWait!();
+    const started = now.started - this._lastWait.started;
+    const waited = now.waitMs - this._lastWait.waitMs;
+    this._lastWait = { waitMs: now.waitMs, started: now.started };
+    return started > 0 ? waited / started / 1000 : NaN;
   }
 }
 
@@ -110,6 +128,11 @@ export interface LlmOptimizerOptions {
   setConcurrency: (value: number) => void;
   signals: RunSignals;
   seed: number;
+  /**
+   * AIMD's `queueTolerance`: queueing in the client (behind its learned rate limit) above this share of the
+   * service time counts as a drop. Needs RunSignals' `queueWait`. Default: off.
+   */
+  queueTolerance?: number;
 }
 
 /**
@@ -154,9 +177,11 @@ export class LlmOptimizer {
             minLimit: concurrency.min,
             maxLimit: concurrency.max,
             timeout: p95Target,
+            ...(options.queueTolerance !== undefined ? { queueTolerance: options.queueTolerance } : {}),
           }),
           rtt: 'rtt',
           drops: 'rateLimited',
+          ...(options.queueTolerance !== undefined ? { queueDelay: 'queueDelay' } : {}),
         }),
       ],
       seed: options.seed,
