@@ -148,6 +148,10 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     memoryTier,
     pipeline,
     lookahead,
+    // Look-ahead keeps the client's C slots fed while a few decisions wait out a retry back-off (the client
+    // gives the slot back meanwhile): about 1.5 decisions are in back-off at a time with 5% faults at
+    // stress_test's rate, so C/10 admitted beyond C covers their bursts; they queue in the client.
+    backlog: lookahead ? Math.ceil(scenario.concurrency / 10) : 0,
     decide: (agent, signal, observation): Promise<Decision> =>
       inSpan('agent.step', { 'sim.agent.id': agent.uniqueId }, () =>
         inSpan('llm.decide', { 'gen_ai.request.model': llmModel }, async (span) => {

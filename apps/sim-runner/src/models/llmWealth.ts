@@ -95,6 +95,12 @@ export interface LlmWealthOptions {
    * step boundaries and effects still apply in activation order. See `stepAsync`.
    */
   lookahead?: boolean;
+  /**
+   * Pipelined or look-ahead: decisions admitted beyond `concurrency` (default 0). They wait in the LLM
+   * client's queue, so that its `concurrency` slots stay busy while some admitted decisions wait out a retry
+   * back-off (which gives the client's slot back but would otherwise keep one of the model's lanes).
+   */
+  backlog?: number;
   /** Keeps each agent's memory summary in a cache tier (key `agent_memory:<seed>:<agent id>`). */
   memoryTier?: MemoryTier;
 }
@@ -231,6 +237,8 @@ export class LlmWealthModel extends Model {
   failedDecisions = 0;
   readonly pipeline: boolean;
   readonly lookahead: boolean;
+  /** Decisions admitted beyond `concurrency` (pipelined or look-ahead steps). */
+  readonly backlog: number;
   /** Pipelined or look-ahead: the last step whose decisions may be started ahead (the runner sets its step count). */
   pipelineUntil = Infinity;
   private readonly _decide: NonNullable<LlmWealthOptions['decide']>;
@@ -255,7 +263,11 @@ export class LlmWealthModel extends Model {
     this.pipeline = options.pipeline ?? false;
     this.lookahead = options.lookahead ?? false;
     if (this.pipeline && this.lookahead) throw new RangeError('pipeline and lookahead exclude each other');
-    this._slots = new Slots(concurrency);
+    this.backlog = options.backlog ?? 0;
+    if (!Number.isInteger(this.backlog) || this.backlog < 0) {
+      throw new RangeError(`backlog must be a non-negative integer, got ${this.backlog}`);
+    }
+    this._slots = new Slots(concurrency + this.backlog);
     this._memory = memory;
     this.memoryTier = options.memoryTier;
     this.grid = new MultiGrid<LlmMoneyAgent>({ width, height, torus: true });
@@ -290,7 +302,7 @@ export class LlmWealthModel extends Model {
       throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
     }
     this.concurrency = concurrency;
-    this._slots.resize(concurrency);
+    this._slots.resize(concurrency + this.backlog);
   }
 
   override async stepAsync(signal?: AbortSignal): Promise<void> {

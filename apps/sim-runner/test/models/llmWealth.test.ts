@@ -259,6 +259,42 @@ describe('LLM wealth model', () => {
     );
   });
 
+  it('look-ahead with a backlog: concurrency + backlog decisions in flight, same run', async () => {
+    const run = async (backlog: number) => {
+      const client = fakeClient();
+      let inFlight = 0;
+      let most = 0;
+      const inner = client.complete.bind(client);
+      client.complete = async (request, settings) => {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await inner(request, settings);
+        } finally {
+          inFlight--;
+        }
+      };
+      const model = new LlmWealthModel({
+        n: 12,
+        width: 3,
+        height: 3,
+        seed: 4,
+        client,
+        concurrency: 3,
+        lookahead: true,
+        backlog,
+      });
+      model.pipelineUntil = 6;
+      await model.runModel({ maxSteps: 6 });
+      return { csv: model.dataCollector.toCSV(), most };
+    };
+    const plain = await run(0);
+    const wide = await run(2);
+    expect(plain.most).toBe(3);
+    expect(wide.most).toBe(5);
+    expect(wide.csv).toBe(plain.csv);
+    expect(() => new LlmWealthModel({ n: 1, seed: 1, client: fakeClient(), backlog: -1 })).toThrow(/backlog/);
+  });
+
   it('pipeline and look-ahead exclude each other', () => {
     expect(
       () => new LlmWealthModel({ n: 1, seed: 1, client: fakeClient(), pipeline: true, lookahead: true }),
