@@ -24,11 +24,11 @@ export interface AutoCompressorOptions {
   maxRatio?: number;
   /** Payloads of at least this size use `large`, smaller ones `small`; default 8 KiB. */
   largeBytes?: number;
-  /** Payloads of at least this size use `huge` (zstd level 3, worker threads); default 1 MiB. */
+  /** Payloads of at least this size use `huge` (zstd level 4, worker threads); default 1 MiB. */
   hugeBytes?: number;
   /**
-   * `balanced` (default): gzip level 1 below `largeBytes`, zstd level 3 from there, with zstd's worker
-   * threads from `hugeBytes` (smaller than gzip level 6 on snapshots, several times faster). `speed`: LZ4 for everything
+   * `balanced` (default): gzip level 1 below `largeBytes`, zstd level 3 up to `hugeBytes`, zstd level 4
+   * from there (about as small as gzip level 6, several times faster). `speed`: LZ4 for everything
    * compressible.
    */
   prefer?: 'speed' | 'balanced';
@@ -59,7 +59,7 @@ const schema = z.object({
 /**
  * Picks a compressor per payload: none for small or incompressible data (an LZ4 probe of the first
  * few KiB measures the ratio), else gzip level 1 below 8 KiB, zstd level 3 from 8 KiB to 1 MiB and
- * zstd level 3 with worker threads from 1 MiB, or LZ4 everywhere with `prefer: 'speed'`.
+ * zstd level 4 with worker threads from 1 MiB, or LZ4 everywhere with `prefer: 'speed'`.
  *
  * Measured (CBOR agent snapshots with records, best of 7, Node 24 zlib, 2 shared cores, 2026-11-27;
  * bytes / ms to compress):
@@ -75,16 +75,11 @@ const schema = z.object({
  *   954 KB       320857 / 3.89 285902 / 4.57 284426 / 4.68 290208 / 14.3 336466 / 13.8
  *   19.2 MB      (zstd 4 with 2 workers: 5.55 MB, no larger than JSON+gzip level 6; zstd 3: 5.60 MB)
  *
- * With short decimals as CBOR decimal fractions (CborCodec's default since 2026-11-27) the same
- * snapshots are 174 KB / 17.4 MB before compression and zstd 3 makes them 56,129 B / 5.35 MB (2 workers),
- * smaller than JSON+gzip level 6 (56,817 B / 5.58 MB): zstd 3 is used for huge payloads too.
- *
  * (Up to ~5 KB gzip level 1 and zstd level 3 are within 2% in size and time; gzip decompresses a
  * little faster there. From ~8 KB zstd 3 is smaller and faster.)
  * Level 4 on 128-256 KB inputs uses zstd's greedy parser (its parameter table per size class): twice
  * the time of level 3 for a larger output, hence level 3 below 1 MiB. From 1 MiB zstd's own worker
- * threads run, where level 4 is about as fast as level 3; it was the huge level until decimal
- * fractions made level 3 small enough (benchmark/RESULTS.md).
+ * threads run, where level 4 is the smallest level as fast as level 3 (benchmark/RESULTS.md).
  * Levels 5-9 (2-6 ms at 192 KB) and zstd's strategy/minMatch/hashLog parameters were measured too:
  * nothing reached the size of JSON+gzip level 6 on 1,000 agents (56,817 bytes) under ~3 ms.
  *
@@ -112,7 +107,7 @@ export class AutoCompressor implements Compressor {
     } else {
       this.small = new GzipCompressor({ level: 1 });
       this.large = new ZstdCompressor({ level: 3 });
-      this.huge = new ZstdCompressor({ level: 3 });
+      this.huge = new ZstdCompressor({ level: 4 });
     }
     this._byId = [this.none, new GzipCompressor(), new DeflateCompressor(), this.probe, new ZstdCompressor()];
   }

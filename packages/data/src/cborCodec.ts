@@ -22,10 +22,10 @@ export interface CborCodecOptions {
   records?: boolean;
   /**
    * Write non-integers that are short decimals (1-4 digits after the point, exactly) as CBOR decimal
-   * fractions (tag 4) instead of float64: lossless, 4-8% smaller agent snapshots after compression, at
-   * no cost in round-trip time (one more pass over the bytes each way, paid back by less to compress;
-   * benchmark/RESULTS.md). Default true. Any CBOR reader reads them as the same numbers (see
-   * cborDecimals.ts); every CborCodec reads them whatever this option says.
+   * fractions (tag 4) instead of float64: lossless, 4-8% smaller agent snapshots after compression, for
+   * about 10% more round-trip time (one more pass over the bytes each way; benchmark/RESULTS.md).
+   * Default false. Any CBOR reader reads them as the same numbers (see cborDecimals.ts); every
+   * CborCodec reads them whatever this option says.
    */
   decimals?: boolean;
   /** Largest input `decode` accepts and largest output `encode` produces; default 256 MiB. */
@@ -36,7 +36,7 @@ export interface CborCodecOptions {
 
 const schema = z.object({
   records: z.boolean().default(true),
-  decimals: z.boolean().default(true),
+  decimals: z.boolean().default(false),
   maxBytes: byteLimit.default(DEFAULT_MAX_BYTES),
   maxDepth: z.number().int().min(1).max(MAX_ALLOWED_DEPTH).default(DEFAULT_MAX_DEPTH),
 });
