@@ -142,6 +142,34 @@ describe('tuners inside the AdaptiveOptimizer', () => {
     expect(opt.auditLog.entries().length).toBeGreaterThan(0); // the heuristic still tunes
   });
 
+  it('concurrencyTuner hands the queueDelay signal to the controller (AIMD backs off on queueing)', async () => {
+    const run = async (queueDelay: number) => {
+      const c = knob('llm.concurrency', 20, 1, 200);
+      const scheduler = new ManualScheduler();
+      const opt = new AdaptiveOptimizer({
+        config: { optimization_interval: 300, sample_interval: 10 },
+        // No 429s and a fast RTT: only the queueing delay (seconds, inside the 1 s RTT) can cause a backoff.
+        signals: { rtt: () => 1, drops: () => 0, queue: () => queueDelay },
+        tuners: [
+          concurrencyTuner({
+            knob: c,
+            controller: new Aimd({ minLimit: 1, maxLimit: 200, timeout: 3, queueTolerance: 0.1 }),
+            rtt: 'rtt',
+            drops: 'drops',
+            queueDelay: 'queue',
+          }),
+        ],
+        clock: scheduler.clock,
+        scheduler,
+      }).start();
+      await scheduler.advance(30_000);
+      await opt.close();
+      return c.value;
+    };
+    expect(await run(0.05)).toBe(23); // 5% of the service time queued: within tolerance, +1 per sample
+    expect(await run(0.5)).toBe(14); // 50%: a drop per sample, 20 -> 18 -> 16 -> 14
+  });
+
   it('concurrency controllers keep their backoff on alerts unless rollbackOnAlert is set', async () => {
     for (const rollbackOnAlert of [false, true]) {
       const c = knob('llm.concurrency', 20, 1, 200);
