@@ -57,6 +57,10 @@ function num(text: string | undefined, fallback: number, name: string): number {
   return n;
 }
 
+/** Limits of the in-process emulator: OpenAI's gpt-4o-mini at usage tier 5 (requests and tokens per minute). */
+export const EMULATOR_RPM = 30_000;
+export const EMULATOR_TPM = 150_000_000;
+
 /**
  * The LLM-agent model under a scenario, composed from the layers: @hp/llm's client (cache with
  * single-flight, priority queue, learned rate limits, concurrency, retries) over the official OpenAI SDK,
@@ -76,11 +80,21 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     emulator = await startEmulator({
       seed,
       timeScale,
+      // A provider always has limits and says where a request stands in x-ratelimit-* headers, on 429s
+      // too; these are OpenAI's published gpt-4o-mini limits of a high usage tier, far above what the
+      // scenarios ask for (stress_test: ~3,200 requests per minute), so X_max stays C / L.
+      rpm: EMULATOR_RPM,
+      tpm: EMULATOR_TPM,
       faults: { http500: share, http503: share, http429: share, reset: share, malformed: share },
     });
     baseURL = emulator.url;
   }
-  const provider = openaiProvider({ baseURL, apiKey: process.env.OPENAI_API_KEY ?? 'emulator' });
+  const provider = openaiProvider({
+    baseURL,
+    apiKey: process.env.OPENAI_API_KEY ?? 'emulator',
+    // as many connections as the optimizer may raise the concurrency to (its knob's max)
+    connections: Math.max(scenario.concurrency * 4, 2),
+  });
   const perf = config.performance_optimization;
   let cache: TieredCache<unknown> | undefined;
   if (settings.cacheFile) {

@@ -4,7 +4,7 @@ import { type Clock, systemClock } from './clock.js';
 import { abortedError, closedError, RateLimitedError } from './errors.js';
 import { type AsyncMetrics, defaultAsyncMetrics, type MetricsSource } from './metrics.js';
 import { parseOptions, zClock, zNonNegMs, zObject } from './options.js';
-import { type HeaderSource, parseRateLimitHeaders } from './rateLimitHeaders.js';
+import { budgetLeft, type HeaderSource, parseRateLimitHeaders } from './rateLimitHeaders.js';
 import { type AcquireOptions, type RateLimit, type Reservation } from './rateLimiter.js';
 import { sleep } from './retry.js';
 
@@ -83,7 +83,7 @@ export class DistributedRateLimiter implements RateLimit, MetricsSource {
   private readonly _unregister: () => void;
   private readonly _closer = new AbortController();
   private readonly _ops = new Set<Promise<void>>();
-  readonly stats = { granted: 0, waits: 0, pauses: 0, rejected: 0, errors: 0 };
+  readonly stats = { granted: 0, waits: 0, pauses: 0, rejected: 0, errors: 0, transient429s: 0 };
 
   constructor(options: DistributedRateLimiterOptions) {
     const o = parseOptions(optionsSchema, options, 'DistributedRateLimiter');
@@ -145,11 +145,16 @@ export class DistributedRateLimiter implements RateLimit, MetricsSource {
 
   /**
    * A 429 (from any process) blocks the shared budget for its retry-after, in whole seconds
-   * (rate-limiter-flexible's unit), so every process pauses once.
+   * (rate-limiter-flexible's unit), so every process pauses once; unless its headers show budget left
+   * (then only that request waits, through its retry policy).
    */
   observe(status: number | undefined, headers: HeaderSource | undefined): void {
     if (status !== 429) return;
     const info = headers ? parseRateLimitHeaders(headers, Date.now()) : {};
+    if (budgetLeft(info)) {
+      this.stats.transient429s++;
+      return;
+    }
     this._track(this.pause(info.retryAfterMs ?? this._defaultPause).catch(() => void this.stats.errors++));
   }
 
@@ -162,7 +167,11 @@ export class DistributedRateLimiter implements RateLimit, MetricsSource {
   }
 
   collect(): Record<string, number> {
-    return { 'rate_limit.pauses': this.stats.pauses, 'rate_limit.waits': this.stats.waits };
+    return {
+      'rate_limit.pauses': this.stats.pauses,
+      'rate_limit.waits': this.stats.waits,
+      'rate_limit.transient_429s': this.stats.transient429s,
+    };
   }
 
   /** Rejects waiting acquire() calls with CLOSED. The Redis client is not closed (it is the caller's). */

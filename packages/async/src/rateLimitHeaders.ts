@@ -180,3 +180,16 @@ export function statusOf(value: unknown): number | undefined {
   const s = v.status ?? v.statusCode ?? v.response?.status;
   return typeof s === 'number' ? s : undefined;
 }
+
+/**
+ * Whether a 429's own headers show budget left in every limit they name (requests, and `tokens` for this
+ * request when tokens are named): then it is not the budget running out but an overloaded or flaky
+ * provider, and only that request should wait. False without x-ratelimit-remaining-requests.
+ */
+export function budgetLeft(info: RateLimitInfo, tokens = 1): boolean {
+  const requests = info.requests?.remaining;
+  const tokensLeft = info.tokens?.remaining;
+  return (
+    requests !== undefined && requests >= 1 && (tokensLeft === undefined || tokensLeft >= Math.max(1, tokens))
+  );
+}

@@ -7,7 +7,12 @@ import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { abortedError, AsyncError, closedError, InvalidOptionsError, RateLimitedError } from './errors.js';
 import { type AsyncMetrics, defaultAsyncMetrics, type MetricsSource } from './metrics.js';
 import { parseOptions, zClock, zNonNegMs, zObject, zPosMs } from './options.js';
-import { type HeaderSource, parseRateLimitHeaders, type RateLimitInfo } from './rateLimitHeaders.js';
+import {
+  budgetLeft,
+  type HeaderSource,
+  parseRateLimitHeaders,
+  type RateLimitInfo,
+} from './rateLimitHeaders.js';
 
 /** A grant of one request and an estimated number of tokens; settle it with the real usage. */
 export interface Reservation {
@@ -107,7 +112,8 @@ interface Waiter {
  * Requests and tokens per interval, as LLM providers count them: two token buckets that refill
  * continuously (capacity = the limit). A call reserves one request and an estimate of its tokens
  * before it starts and settles with the real usage after. Provider headers teach or correct the
- * limits; a 429 pauses the whole limiter once (for everyone) for its retry-after.
+ * limits; a 429 pauses the whole limiter once (for everyone) for its retry-after, unless its headers
+ * show budget left (then only that request waits, through its retry policy).
  */
 export class RateLimiter implements RateLimit, MetricsSource {
   readonly name: string;
@@ -132,7 +138,7 @@ export class RateLimiter implements RateLimit, MetricsSource {
   private readonly _clock: Clock;
   private readonly _unregister: () => void;
   private readonly _waiters = new Set<Waiter>();
-  readonly stats = { granted: 0, waits: 0, pauses: 0, learned: 0, rejected: 0 };
+  readonly stats = { granted: 0, waits: 0, pauses: 0, learned: 0, rejected: 0, transient429s: 0 };
 
   constructor(options: RateLimiterOptions = {}) {
     const o = parseOptions(optionsSchema, options, 'RateLimiter');
@@ -248,7 +254,8 @@ export class RateLimiter implements RateLimit, MetricsSource {
 
   /**
    * Feeds a response's status and headers. A 429 pauses the whole limiter once for its retry-after
-   * (or the reset time, or `default_pause`); limits found in headers are learned when they differ
+   * (or the reset time, or `default_pause`), unless its x-ratelimit-remaining headers show budget left
+   * for requests (and for this request's tokens, when they name tokens); limits found in headers are learned when they differ
    * from the current ones, with the remaining budget taken from the same headers.
    */
   observe(status: number | undefined, headers: HeaderSource | undefined, reservation?: Reservation): void {
@@ -271,6 +278,11 @@ export class RateLimiter implements RateLimit, MetricsSource {
       if (this.stats.learned !== before) this._learnedAtSeq = this._seq;
     }
     if (status === 429) {
+      // Budget left by the 429's own headers: only that request waits (its retry policy), nobody pauses.
+      if (budgetLeft(info, r?.tokens)) {
+        this.stats.transient429s++;
+        return;
+      }
       let pause = info.retryAfterMs;
       if (pause === undefined) {
         const resets = [info.requests?.resetMs, info.tokens?.resetMs].filter(
@@ -305,6 +317,7 @@ export class RateLimiter implements RateLimit, MetricsSource {
       'rate_limit.requests_available': Number.isFinite(this._requests) ? this._requests : -1,
       'rate_limit.tokens_available': Number.isFinite(this._tokens) ? this._tokens : -1,
       'rate_limit.pauses': this.stats.pauses,
+      'rate_limit.transient_429s': this.stats.transient429s,
       'rate_limit.waits': this.stats.waits,
       'rate_limit.headers_learned': this.stats.learned,
     };

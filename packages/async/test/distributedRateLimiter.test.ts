@@ -73,6 +73,23 @@ describeWithService('redis')('DistributedRateLimiter (real Redis)', () => {
     two.close();
   });
 
+  it('a 429 whose headers show budget left blocks nobody (only that request waits)', async () => {
+    const options = {
+      keyPrefix: `${prefix}:transient`,
+      requestsPerInterval: 100,
+      interval: 60_000,
+      maxWait: 0,
+    };
+    const one = new DistributedRateLimiter({ ...options, redis: a });
+    const two = new DistributedRateLimiter({ ...options, redis: b });
+    one.observe(429, { 'retry-after': '2', 'x-ratelimit-remaining-requests': '90' });
+    await one.flush();
+    expect(one.stats).toMatchObject({ pauses: 0, transient429s: 1 });
+    await expect(settle(two.acquire())).resolves.toBe('ok');
+    one.close();
+    two.close();
+  });
+
   it('plugs into a TaskRunner: two runners in "two processes" share one budget', async () => {
     const options = { keyPrefix: `${prefix}:runner`, requestsPerInterval: 3, interval: 60_000, maxWait: 0 };
     const runners = [a, b].map(

@@ -82,6 +82,43 @@ describe('RateLimiter', () => {
     limiter.close();
   });
 
+  it('a 429 whose headers show budget left pauses nobody: only that request waits (its retry policy)', () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ requestsPerInterval: 100, tokensPerInterval: 10_000, clock });
+    const r = limiter.tryAcquire(50) as Reservation;
+    limiter.observe(
+      429,
+      {
+        'retry-after': '1',
+        'x-ratelimit-limit-requests': '100',
+        'x-ratelimit-remaining-requests': '80',
+        'x-ratelimit-limit-tokens': '10000',
+        'x-ratelimit-remaining-tokens': '9000',
+      },
+      r,
+    );
+    expect(limiter.stats.pauses).toBe(0);
+    expect(limiter.stats.transient429s).toBe(1);
+    expect(limiter.pausedFor).toBe(0);
+    expect(limiter.tryAcquire(10)).not.toEqual(expect.any(Number));
+    // Budget at zero, too few tokens left for this request, or no headers: everyone pauses.
+    const out = (remaining: Record<string, string>) => ({ 'retry-after': '1', ...remaining });
+    limiter.observe(429, out({ 'x-ratelimit-remaining-requests': '0' }));
+    expect(limiter.stats.pauses).toBe(1);
+    const second = new RateLimiter({ requestsPerInterval: 100, clock, learnFromHeaders: false });
+    const big = second.tryAcquire(500) as Reservation;
+    second.observe(
+      429,
+      out({ 'x-ratelimit-remaining-requests': '50', 'x-ratelimit-remaining-tokens': '100' }),
+      big,
+    );
+    expect(second.stats.pauses).toBe(1);
+    const third = new RateLimiter({ requestsPerInterval: 100, clock, learnFromHeaders: false });
+    third.observe(429, out({}));
+    expect(third.stats.pauses).toBe(1);
+    for (const l of [limiter, second, third]) l.close();
+  });
+
   it('learns limits from headers when none are configured, with the remaining budget', () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({ clock });

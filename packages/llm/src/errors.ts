@@ -31,16 +31,33 @@ export class LlmRateLimitedError extends LlmError {
   override readonly name = 'LlmRateLimitedError';
   /** How long the provider asked to wait, from retry-after-ms / retry-after / x-ratelimit-reset-*; undefined if it did not say. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * Budget the provider's x-ratelimit-remaining-* headers reported with the 429, when it sent them: budget
+   * left means an overloaded provider rather than an exhausted limit (the client's rate limiter then lets
+   * the other requests go on).
+   */
+  readonly remaining: { requests?: number; tokens?: number };
   readonly status = 429;
 
-  constructor(message: string, retryAfterMs: number | undefined, options?: { cause?: unknown }) {
-    super('RATE_LIMITED', message, true, options);
+  constructor(
+    message: string,
+    retryAfterMs: number | undefined,
+    options?: { cause?: unknown; remaining?: { requests?: number; tokens?: number } },
+  ) {
+    super('RATE_LIMITED', message, true, { cause: options?.cause });
     this.retryAfterMs = retryAfterMs;
+    this.remaining = { ...options?.remaining };
   }
 
-  /** `retry-after-ms`, so that retry policies and rate limiters that read headers see the wait. */
+  /** `retry-after-ms` and the remaining budget, so that retry policies and rate limiters that read headers see them. */
   get headers(): Record<string, string> {
-    return this.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(Math.ceil(this.retryAfterMs)) };
+    const h: Record<string, string> = {};
+    if (this.retryAfterMs !== undefined) h['retry-after-ms'] = String(Math.ceil(this.retryAfterMs));
+    if (this.remaining.requests !== undefined)
+      h['x-ratelimit-remaining-requests'] = String(this.remaining.requests);
+    if (this.remaining.tokens !== undefined)
+      h['x-ratelimit-remaining-tokens'] = String(this.remaining.tokens);
+    return h;
   }
 }
 

@@ -9,7 +9,7 @@ import {
   redactSecrets,
 } from './errors.js';
 import { parseDuration } from '@hp/async';
-import { type HeaderSource, retryAfterFromHeaders } from './rateLimitHeaders.js';
+import { type HeaderSource, rateLimitInfoFromHeaders, retryAfterFromHeaders } from './rateLimitHeaders.js';
 
 export interface ErrorContext {
   /** "openai (http://...) chat completion" */
@@ -67,10 +67,14 @@ export function mapSdkError(err: unknown, ctx: ErrorContext): LlmError {
     const headers = (err as { headers?: HeaderSource }).headers;
     if (status === 429) {
       const retryAfterMs = retryAfterFromHeaders(headers) ?? retryDelayFromBody(message);
+      const info = rateLimitInfoFromHeaders(headers);
+      const remaining: { requests?: number; tokens?: number } = {};
+      if (info.remainingRequests !== undefined) remaining.requests = info.remainingRequests;
+      if (info.remainingTokens !== undefined) remaining.tokens = info.remainingTokens;
       return new LlmRateLimitedError(
         `${where} was rate limited (429): ${message}. Wait ${retryAfterMs !== undefined ? `${Math.round(retryAfterMs)} ms` : 'a while'} before retrying, or lower the request/token rate.`,
         retryAfterMs,
-        { cause: err },
+        { cause: err, remaining },
       );
     }
     const e = err as {

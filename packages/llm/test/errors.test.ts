@@ -27,6 +27,12 @@ describe('typed errors', () => {
       expect(err.retryable).toBe(retryable);
     }
     expect(new LlmRateLimitedError('x', 1500).retryAfterMs).toBe(1500);
+    expect(new LlmRateLimitedError('x', 1500).headers).toEqual({ 'retry-after-ms': '1500' });
+    expect(new LlmRateLimitedError('x', 10, { remaining: { requests: 99, tokens: 5000 } }).headers).toEqual({
+      'retry-after-ms': '10',
+      'x-ratelimit-remaining-requests': '99',
+      'x-ratelimit-remaining-tokens': '5000',
+    });
     expect(isRetryableStatus(503)).toBe(true);
     expect(isRetryableStatus(404)).toBe(false);
   });

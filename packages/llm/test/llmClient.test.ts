@@ -1,3 +1,4 @@
+import { RateLimiter } from '@hp/async';
 import { TieredCache } from '@hp/cache';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 import {
@@ -315,6 +316,39 @@ describe('LlmClient under limits and faults', () => {
       await emu.close();
     }
   });
+  it('a 429 that reports budget left (overload, not the limit) makes only that call wait; nobody pauses', async () => {
+    const emu = await startEmulator({
+      timeScale: 0.001,
+      seed: 6,
+      rpm: 30_000,
+      tpm: 150_000_000,
+      latency: { ttftMs: 20, ttftSigma: 0, perTokenMs: 0 },
+      faults: { http429: 0.2, retryAfterMs: 1000 },
+    });
+    const p = openaiProvider({ baseURL: emu.url, apiKey: 'test', connections: 4 });
+    const c = new LlmClient({
+      provider: p,
+      concurrency: 4,
+      rateLimit: { interval: 60 },
+      retry: { maxAttempts: 6, baseDelay: 1, maxDelay: 5 },
+    });
+    try {
+      const all = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => c.complete(ask(`overload ${i}`, { temperature: 0 }))),
+      );
+      expect(all).toHaveLength(40);
+      expect(emu.stats().faults.http429).toBeGreaterThan(0);
+      const limiter = c.runner.rateLimit;
+      if (!(limiter instanceof RateLimiter)) throw new Error('expected the learned RateLimiter');
+      expect(limiter.stats.pauses).toBe(0);
+      expect(limiter.stats.transient429s).toBe(emu.stats().faults.http429);
+    } finally {
+      await c.close();
+      await p.close();
+      await emu.close();
+    }
+  });
+
   it("sends through the provider's @hp/pool keep-alive pool sized from its concurrency, closed on close()", async () => {
     const emu = await startEmulator({ timeScale: 0.002, latency: { ttftMs: 500, ttftSigma: 0 }, seed: 8 });
     const p = openaiProvider({ baseURL: emu.url, apiKey: 'test' });
