@@ -60,6 +60,9 @@ function num(text: string | undefined, fallback: number, name: string): number {
 /** Limits of the in-process emulator: OpenAI's gpt-4o-mini at usage tier 5 (requests and tokens per minute). */
 export const EMULATOR_RPM = 30_000;
 export const EMULATOR_TPM = 150_000_000;
+/** @hp/async's default retry back-off (base and cap, ms), scaled with the emulator's time scale. */
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 30_000;
 
 /**
  * The LLM-agent model under a scenario, composed from the layers: @hp/llm's client (cache with
@@ -117,6 +120,11 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     cacheTtlMs: cache ? 0 : perf.caching.levels.warm.ttl * 1000,
     // The provider's rate-limit window is one minute of its own time.
     rateLimit: emulator ? (timeScale > 0 ? { interval: Math.max(1, 60_000 * timeScale) } : false) : {},
+    // Against the time-scaled emulator the client's own waits run on the same clock: retry back-offs
+    // (@hp/async's defaults, 500 ms base, 30 s cap) scale with it, as its retry-after answers do.
+    ...(emulator
+      ? { retry: { baseDelay: RETRY_BASE_MS * timeScale, maxDelay: RETRY_MAX_MS * timeScale } }
+      : {}),
   });
   const side = Math.max(2, Math.ceil(Math.sqrt(scenario.agents / 2)));
   const runSignals = new RunSignals({
