@@ -45,6 +45,9 @@ Options of "run"
   --lookahead          (--model llm) one step of look-ahead: an agent's decision for the next step starts as
                        soon as its own decision for this step is known, from the state at the end of the last
                        step plus that decision. Two steps' decisions in flight; reproducible. Not with --pipeline.
+  --backlog N          (--pipeline / --lookahead) decisions admitted beyond the scenario's concurrency, queued
+                       in the LLM client so that its slots stay busy through retry back-offs (default: half
+                       the concurrency with --lookahead, 0 otherwise).
   --report FILE.json   write the report as JSON (targets, requests, llmCalls, cacheHits, wallSeconds,
                        throughputLimit, time series, the DataCollector's model rows).
   --html FILE.html     write a self-contained HTML report with charts (opens offline).
@@ -122,6 +125,7 @@ export async function main(
         monitor: { type: 'boolean' },
         pipeline: { type: 'boolean' },
         lookahead: { type: 'boolean' },
+        backlog: { type: 'string' },
         'monitor-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -200,6 +204,7 @@ export async function main(
           cacheFile: values.cache as string | undefined,
           pipeline: values.pipeline ? 'true' : undefined,
           lookahead: values.lookahead ? 'true' : undefined,
+          backlog: values.backlog as string | undefined,
         },
         signal: io.signal,
         onProgress: progress ? (p) => progress.update(p) : undefined,

@@ -27,6 +27,8 @@ export interface LlmDriverSettings {
   pipeline?: string;
   /** 'true': one step of look-ahead (an agent's next decision starts once its own decision is known); see LlmWealthModel. */
   lookahead?: string;
+  /** Decisions admitted beyond the concurrency (a non-negative integer); default half of it with look-ahead. */
+  backlog?: string;
 }
 
 const tracer = trace.getTracer('sim-runner');
@@ -174,7 +176,12 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     // gives the slot back meanwhile) or a straggler holds the step window: C/2 decisions are admitted
     // beyond C and queue in the client (measured with 5% faults: C/10 gave 90-94% of X_max, C/2 94-97%,
     // at the price of queueing time in the response time; benchmark/RESULTS.md).
-    backlog: lookahead ? Math.ceil(scenario.concurrency / 2) : 0,
+    backlog:
+      settings.backlog !== undefined
+        ? num(settings.backlog, 0, 'backlog')
+        : lookahead
+          ? Math.ceil(scenario.concurrency / 2)
+          : 0,
     decide: (agent, signal, observation): Promise<Decision> =>
       inSpan('agent.step', { 'sim.agent.id': agent.uniqueId }, () =>
         inSpan('llm.decide', { 'gen_ai.request.model': llmModel }, async (span) => {

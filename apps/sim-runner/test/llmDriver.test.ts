@@ -144,13 +144,15 @@ describe('LLM-agent model end to end (emulator in-process)', () => {
     const a = join(dir, 'la.json');
     const b = join(dir, 'lb.json');
     expect((await run([...args, '--report', a])).code).toBe(0);
-    expect((await run([...args, '--report', b])).code).toBe(0);
+    // another backlog (decisions admitted beyond the lanes): the same run
+    expect((await run([...args, '--backlog', '3', '--report', b])).code).toBe(0);
     const ra = JSON.parse(readFileSync(a, 'utf8'));
     const rb = JSON.parse(readFileSync(b, 'utf8'));
     expect(ra.requests).toBe(50);
     expect(ra.errors).toBe(0);
     expect(rb.modelVars).toEqual(ra.modelVars);
     expect((await run(['run', '--pipeline', '--lookahead', '--quiet'])).code).toBe(2);
+    expect((await run([...args, '--backlog', '-1'])).code).not.toBe(0);
   });
 
   it('replays a run from a persistent cache: zero LLM calls, identical output', async () => {
