@@ -4,7 +4,7 @@ import { SqliteStore, TieredCache } from '@hp/cache';
 import { LlmClient, openaiProvider, startEmulator, type Emulator } from '@hp/llm';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { LlmWealthModel, type Decision } from './models/llmWealth.js';
-import { LlmOptimizer, RunSignals } from './llmOptimizer.js';
+import { llmConcurrencyOf, LlmOptimizer, RunSignals } from './llmOptimizer.js';
 import type { DriverContext, SimulationDriver } from './simulationDriver.js';
 import { throughputLimits, type ThroughputLimits } from './throughputLimit.js';
 
@@ -207,11 +207,7 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
   const optimizer = new LlmOptimizer({
     config,
     concurrency: scenario.concurrency,
-    getConcurrency: () => client.runner.queue.concurrency,
-    setConcurrency: (v) => {
-      client.runner.setConcurrency(v);
-      model.setConcurrency(v);
-    },
+    ...llmConcurrencyOf(client, model),
     signals: runSignals,
     seed,
   }).start();

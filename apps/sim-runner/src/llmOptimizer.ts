@@ -135,6 +135,20 @@ export interface LlmOptimizerOptions {
   queueTolerance?: number;
 }
 
+/** The LLM calls' concurrency of a run as the optimizer's getter and setter: the client's TaskRunner and the model's lanes, turned together. */
+export function llmConcurrencyOf(
+  client: { runner: { queue: { concurrency: number }; setConcurrency(value: number): void } },
+  model: { setConcurrency(value: number): void },
+): Pick<LlmOptimizerOptions, 'getConcurrency' | 'setConcurrency'> {
+  return {
+    getConcurrency: () => client.runner.queue.concurrency,
+    setConcurrency: (value) => {
+      client.runner.setConcurrency(value);
+      model.setConcurrency(value);
+    },
+  };
+}
+
 /**
  * The sketch's `adaptive_optimization` block wired to the run: an `AdaptiveOptimizer` of @hp/optimizer
  * turning the LLM calls' concurrency (AIMD: additive increase while the response time stays under the p95

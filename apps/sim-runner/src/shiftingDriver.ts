@@ -1,6 +1,6 @@
 import { TieredCache } from '@hp/cache';
 import { LlmClient, openaiProvider, startEmulator } from '@hp/llm';
-import { LlmOptimizer, RunSignals } from './llmOptimizer.js';
+import { llmConcurrencyOf, LlmOptimizer, RunSignals } from './llmOptimizer.js';
 import { LlmWealthModel, type Decision } from './models/llmWealth.js';
 import { loadShiftSchedule, ShiftRunner, ShiftScheduleError } from './shiftSchedule.js';
 import type { DriverContext, SimulationDriver } from './simulationDriver.js';
@@ -104,11 +104,7 @@ export async function createShiftingLlmDriver(context: DriverContext): Promise<S
   const optimizer = new LlmOptimizer({
     config,
     concurrency: scenario.concurrency,
-    getConcurrency: () => client.runner.queue.concurrency,
-    setConcurrency: (v) => {
-      client.runner.setConcurrency(v);
-      model.setConcurrency(v);
-    },
+    ...llmConcurrencyOf(client, model),
     signals: runSignals,
     seed,
     ...(queueTolerance !== undefined ? { queueTolerance } : {}),

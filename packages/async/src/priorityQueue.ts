@@ -146,26 +146,19 @@ class Level {
   constructor(public stride: number) {}
 
   push(item: Item<unknown>, keyed: boolean): void {
-    this.size++;
-    if (!keyed) {
-      this.items.push(item);
-      return;
-    }
-    const key = item.key ?? '';
-    let dq = this.byKey.get(key);
-    if (!dq) {
-      dq = new Deque();
-      this.byKey.set(key, dq);
-      this.ring.push(key);
-    }
-    dq.push(item);
+    this._add(item, keyed, false);
   }
 
   /** Puts an item at the head of its level (and of its key, whose turn comes next). */
   pushFront(item: Item<unknown>, keyed: boolean): void {
+    this._add(item, keyed, true);
+  }
+
+  private _add(item: Item<unknown>, keyed: boolean, front: boolean): void {
     this.size++;
     if (!keyed) {
-      this.items.unshift(item);
+      if (front) this.items.unshift(item);
+      else this.items.push(item);
       return;
     }
     const key = item.key ?? '';
@@ -173,9 +166,12 @@ class Level {
     if (!dq) {
       dq = new Deque();
       this.byKey.set(key, dq);
-    } else this.ring.filter((k) => k !== key); // O(keys), once per retry
-    this.ring.unshift(key);
-    dq.unshift(item);
+      if (!front) this.ring.push(key);
+    } else if (front) this.ring.filter((k) => k !== key); // O(keys), once per retry
+    if (front) {
+      this.ring.unshift(key);
+      dq.unshift(item);
+    } else dq.push(item);
   }
 
   /** The next live item (dropping cancelled ones met on the way). */
