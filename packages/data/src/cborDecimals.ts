@@ -153,10 +153,12 @@ function decimalAt(bytes: Uint8Array, pos: number): number {
 /** Byte positions of decimal fractions, as the decoder's scan finds them (a growable Uint32Array: no GC churn). */
 export class DecimalPositions {
   length = 0;
-  private _data = new Uint32Array(256);
+  /** Allocated at the first push: most decodes (cache values, float64 CBOR) find none. */
+  private _data: Uint32Array | undefined;
 
   push(position: number): void {
-    if (this.length === this._data.length) {
+    if (!this._data) this._data = new Uint32Array(256);
+    else if (this.length === this._data.length) {
       const grown = new Uint32Array(this._data.length * 2);
       grown.set(this._data);
       this._data = grown;
@@ -165,7 +167,7 @@ export class DecimalPositions {
   }
 
   at(index: number): number {
-    return this._data[index]!;
+    return this._data![index]!;
   }
 }
 
