@@ -45,6 +45,9 @@ Options of "run"
   --lookahead          (--model llm) one step of look-ahead: an agent's decision for the next step starts as
                        soon as its own decision for this step is known, from the state at the end of the last
                        step plus that decision. Two steps' decisions in flight; reproducible. Not with --pipeline.
+  --lookahead-steps N  --lookahead with N steps (1-100): an agent's decision for step s+N starts as soon as its
+                       own decision for step s+N-1 is known, from the state at the end of step s-1 plus its own
+                       decisions since; a straggler holds the lanes back only after N steps behind it are done.
   --backlog N          (--pipeline / --lookahead) decisions admitted beyond the scenario's concurrency, queued
                        in the LLM client so that its slots stay busy through retry back-offs (default: half
                        the concurrency with --lookahead, 0 otherwise).
@@ -125,6 +128,7 @@ export async function main(
         monitor: { type: 'boolean' },
         pipeline: { type: 'boolean' },
         lookahead: { type: 'boolean' },
+        'lookahead-steps': { type: 'string' },
         backlog: { type: 'string' },
         'monitor-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -151,7 +155,14 @@ export async function main(
     }
     if (command !== 'run') throw new UsageError(`unknown command "${command}" (expected run or scenarios)`);
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
-    if (values.pipeline && values.lookahead)
+    const lookaheadSteps = integer(
+      'lookahead-steps',
+      values['lookahead-steps'] as string | undefined,
+      1,
+      100,
+    );
+    const lookahead = lookaheadSteps ?? (values.lookahead ? 1 : undefined);
+    if (values.pipeline && lookahead !== undefined)
       throw new UsageError('--pipeline and --lookahead exclude each other');
     const scenario = getScenario(config, values.scenario as string | undefined);
     const steps = integer('steps', values.steps as string | undefined, 1, 10_000_000);
@@ -203,7 +214,7 @@ export async function main(
           faultRate: values['fault-rate'] as string | undefined,
           cacheFile: values.cache as string | undefined,
           pipeline: values.pipeline ? 'true' : undefined,
-          lookahead: values.lookahead ? 'true' : undefined,
+          lookahead: lookahead !== undefined ? String(lookahead) : undefined,
           backlog: values.backlog as string | undefined,
         },
         signal: io.signal,

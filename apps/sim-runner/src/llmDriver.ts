@@ -25,7 +25,10 @@ export interface LlmDriverSettings {
   cacheFile?: string;
   /** 'true': pipelined steps (an agent's next decision starts right after its own apply); see LlmWealthModel. */
   pipeline?: string;
-  /** 'true': one step of look-ahead (an agent's next decision starts once its own decision is known); see LlmWealthModel. */
+  /**
+   * Steps of look-ahead ('true' = 1; an agent's decision d steps ahead starts once its own decision before it
+   * is known); see LlmWealthModel.
+   */
   lookahead?: string;
   /** Decisions admitted beyond the concurrency (a non-negative integer); default half of it with look-ahead. */
   backlog?: string;
@@ -160,7 +163,12 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
   };
   const llmModel = settings.llmModel ?? 'gpt-4o-mini';
   const pipeline = settings.pipeline !== undefined && settings.pipeline !== 'false';
-  const lookahead = settings.lookahead !== undefined && settings.lookahead !== 'false';
+  const lookahead =
+    settings.lookahead === undefined || settings.lookahead === 'false'
+      ? 0
+      : settings.lookahead === 'true'
+        ? 1
+        : num(settings.lookahead, 1, 'look-ahead steps');
   const model: LlmWealthModel = new LlmWealthModel({
     n: scenario.agents,
     width: side,
@@ -179,7 +187,7 @@ export async function createLlmDriver(context: DriverContext): Promise<Simulatio
     backlog:
       settings.backlog !== undefined
         ? num(settings.backlog, 0, 'backlog')
-        : lookahead
+        : lookahead > 0
           ? Math.ceil(scenario.concurrency / 2)
           : 0,
     decide: (agent, signal, observation): Promise<Decision> =>

@@ -155,6 +155,30 @@ describe('LLM-agent model end to end (emulator in-process)', () => {
     expect((await run([...args, '--backlog', '-1'])).code).not.toBe(0);
   });
 
+  it('--lookahead-steps 2: two steps of look-ahead through the emulator with faults, reproducible with the same seed', async () => {
+    const args = ['run', '--model', 'llm', '--seed', '6', '--steps', '5', '--time-scale', '0'];
+    const more = ['--fault-rate', '0.05', '--lookahead-steps', '2', '--quiet'];
+    const a = join(dir, 'l2a.json');
+    const b = join(dir, 'l2b.json');
+    const one = join(dir, 'l1.json');
+    expect((await run([...args, ...more, '--report', a])).code).toBe(0);
+    expect((await run([...args, ...more, '--backlog', '3', '--report', b])).code).toBe(0);
+    expect(
+      (await run([...args, '--fault-rate', '0.05', '--lookahead', '--quiet', '--report', one])).code,
+    ).toBe(0);
+    const ra = JSON.parse(readFileSync(a, 'utf8'));
+    const rb = JSON.parse(readFileSync(b, 'utf8'));
+    expect(ra.requests).toBe(50);
+    expect(ra.errors).toBe(0);
+    expect(rb.modelVars).toEqual(ra.modelVars);
+    // a different reading of the model than one step of look-ahead: the agents decide on staler states
+    expect(JSON.parse(readFileSync(one, 'utf8')).modelVars).not.toEqual(ra.modelVars);
+    for (const bad of ['0', '101', 'x']) {
+      expect((await run([...args, '--lookahead-steps', bad, '--quiet'])).code).toBe(2);
+    }
+    expect((await run(['run', '--pipeline', '--lookahead-steps', '2', '--quiet'])).code).toBe(2);
+  });
+
   it('replays a run from a persistent cache: zero LLM calls, identical output', async () => {
     const cache = join(dir, 'cache', 'llm.sqlite');
     const a = join(dir, 'first.json');

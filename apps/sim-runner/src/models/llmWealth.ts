@@ -87,14 +87,17 @@ export interface LlmWealthOptions {
    */
   pipeline?: boolean;
   /**
-   * One step of look-ahead (default false; exclusive with `pipeline`): an agent's decision for step s+1
-   * starts as soon as its own decision for step s is known, from the state at the end of step s-1 (a snapshot
-   * taken when step s starts) plus that decision of its own (`chose: <action> (outcome not seen yet)` in its
-   * recent events). Decisions of two consecutive steps are in flight at once, so the lanes stay full across
-   * the step boundary, and no agent waits for another agent's apply. Reproducible: snapshots are taken at
-   * step boundaries and effects still apply in activation order. See `stepAsync`.
+   * Look-ahead (default false = none; `true` = 1 step; a positive integer d = d steps; exclusive with
+   * `pipeline`): an agent's decision for step s+d starts as soon as its own decision for step s+d-1 is known,
+   * from the state at the end of step s-1 (a snapshot taken when step s starts) plus its own decisions for
+   * steps s..s+d-1 (`chose: <action> (outcome not seen yet)` in its recent events). Decisions of d+1
+   * consecutive steps can be in flight at once, so the lanes stay full across step boundaries, and no agent
+   * waits for another agent's apply: a step's slowest decision (e.g. one retried after a fault) holds the
+   * lanes back only once d steps' decisions behind it are done. The price is staleness: a decision sees the
+   * model as it was d steps earlier, plus what the agent itself chose since. Reproducible: snapshots are taken
+   * at step boundaries and effects still apply in activation order. See `stepAsync`.
    */
-  lookahead?: boolean;
+  lookahead?: boolean | number;
   /**
    * Pipelined or look-ahead: decisions admitted beyond `concurrency` (default 0). They wait in the LLM
    * client's queue, so that its `concurrency` slots stay busy while some admitted decisions wait out a retry
@@ -212,7 +215,15 @@ export class LlmMoneyAgent extends Agent<LlmWealthModel> {
 }
 
 interface LlmWealthState {
-  agents: { id: number; wealth: number; memory: AgentMemoryState; observation?: Observation }[];
+  agents: {
+    id: number;
+    wealth: number;
+    memory: AgentMemoryState;
+    /** Pipelined, or look-ahead of one step: the observation of the agent's next decision (not started). */
+    observation?: Observation;
+    /** Look-ahead of d > 1 steps: the observations of its next d decisions, each without the decisions before it. */
+    lookahead?: Observation[];
+  }[];
   cells: [number, number, number[]][];
   malformedAnswers: number;
   failedDecisions: number;
@@ -236,21 +247,23 @@ export class LlmWealthModel extends Model {
   malformedAnswers = 0;
   failedDecisions = 0;
   readonly pipeline: boolean;
-  readonly lookahead: boolean;
+  /** Steps of look-ahead (0 = none). */
+  readonly lookahead: number;
   /** Decisions admitted beyond `concurrency` (pipelined or look-ahead steps). */
   readonly backlog: number;
   /** Pipelined or look-ahead: the last step whose decisions may be started ahead (the runner sets its step count). */
   pipelineUntil = Infinity;
   private readonly _decide: NonNullable<LlmWealthOptions['decide']>;
   private readonly _memory: number;
-  /** Pipelined or look-ahead: decisions started ahead for the next step, by agent. */
-  private _pending = new Map<LlmMoneyAgent, Promise<Decision>>();
-  /**
-   * Pipelined: observations taken after the last step's apply and not started yet; look-ahead: the next
-   * step's observations (last snapshot plus own decision) when no decision was started beyond the run's last
-   * step. Saved in checkpoints.
-   */
+  /** Pipelined: decisions started ahead for the next step, by agent. */
+  private readonly _pending = new Map<LlmMoneyAgent, Promise<Decision>>();
+  /** Pipelined: observations taken after the last step's apply and not started yet. Saved in checkpoints. */
   private readonly _observations = new Map<LlmMoneyAgent, Observation>();
+  /**
+   * Look-ahead: each agent's decisions of this step and the next ones, oldest first (see `Ahead`). Those
+   * not started at the end of a run (beyond `pipelineUntil`) are saved in checkpoints.
+   */
+  private readonly _ahead = new Map<LlmMoneyAgent, Ahead[]>();
   private readonly _slots: Slots;
 
   constructor(options: LlmWealthOptions) {
@@ -261,8 +274,13 @@ export class LlmWealthModel extends Model {
     this.concurrency = concurrency;
     this._decide = options.decide ?? ((agent, signal, observation) => agent.decide(signal, observation));
     this.pipeline = options.pipeline ?? false;
-    this.lookahead = options.lookahead ?? false;
-    if (this.pipeline && this.lookahead) throw new RangeError('pipeline and lookahead exclude each other');
+    const lookahead = options.lookahead ?? false;
+    this.lookahead = lookahead === true ? 1 : lookahead === false ? 0 : lookahead;
+    if (!Number.isInteger(this.lookahead) || this.lookahead < 0) {
+      throw new RangeError(`lookahead must be a boolean or a non-negative integer, got ${String(lookahead)}`);
+    }
+    if (this.pipeline && this.lookahead > 0)
+      throw new RangeError('pipeline and lookahead exclude each other');
     this.backlog = options.backlog ?? 0;
     if (!Number.isInteger(this.backlog) || this.backlog < 0) {
       throw new RangeError(`backlog must be a non-negative integer, got ${this.backlog}`);
@@ -307,7 +325,7 @@ export class LlmWealthModel extends Model {
 
   override async stepAsync(signal?: AbortSignal): Promise<void> {
     if (this.pipeline) return this._stepPipelined(signal);
-    if (this.lookahead) return this._stepLookahead(signal);
+    if (this.lookahead > 0) return this._stepLookahead(signal);
     this.dataCollector.collect(this);
     const agents = this.agentsOfType(LlmMoneyAgent);
     await agents.shuffleDoAsync<Decision>({
@@ -354,47 +372,66 @@ export class LlmWealthModel extends Model {
   }
 
   /**
-   * A step with one step of look-ahead. This step's decisions were started during the last step (or start
-   * now, from saved or fresh observations). When the step starts, every agent's observation of the model is
-   * taken (the state at the end of the last step: a fixed point, so the run is reproducible); as soon as an
-   * agent's decision for this step is known, its decision for the next step starts from that snapshot plus
-   * this decision, without waiting for any apply. Then the decisions apply in this step's activation order,
-   * as always, each re-checked against the current state.
+   * A step with `lookahead` = d steps of look-ahead. This step's decisions were started during the last
+   * steps (or start now). When the step starts, every agent's observation of the model is taken (the state at
+   * the end of the last step: a fixed point, so the run is reproducible) and becomes the base of the agent's
+   * decision for step s+d, which starts as soon as its own decision for step s+d-1 is known, with the agent's
+   * own decisions for steps s..s+d-1 added to it, without waiting for any apply. Then the decisions apply in
+   * this step's activation order, as always, each re-checked against the current state.
    *
-   * Semantics: the decision for step s+1 sees the state at the end of step s-1 and the agent's own decision
-   * for step s (not its outcome): it does not see what anyone (itself included) did in step s. At most two
-   * steps' decisions are in flight; the lanes stay busy while a step's slowest decision finishes.
+   * Semantics: the decision for step s+d sees the state at the end of step s-1 and the agent's own decisions
+   * for steps s..s+d-1 (not their outcomes): it does not see what anyone (itself included) did in those steps.
+   * At most d+1 steps' decisions are in flight; the lanes stay busy while a step's slowest decision finishes.
+   * Nothing starts beyond `pipelineUntil`: the observations of the decisions not started then are saved in
+   * checkpoints, so a resumed run ends like the uninterrupted one.
    */
   private async _stepLookahead(signal?: AbortSignal): Promise<void> {
     this.dataCollector.collect(this);
     const order = this.agentsOfType(LlmMoneyAgent).shuffle().toArray() as LlmMoneyAgent[];
-    const current = this._pending;
-    this._pending = new Map();
+    const step = this.steps;
     for (const agent of order) {
-      if (!current.has(agent)) {
-        current.set(agent, this._launch(agent, this._observations.get(agent) ?? agent.observe(), signal));
+      // The state at the end of the last step, as this agent sees it: the base of its decision d steps on.
+      const snapshot = agent.observe();
+      let chain = this._ahead.get(agent);
+      if (!chain) this._ahead.set(agent, (chain = []));
+      // One entry per step from this one to step + d (the first step of a run fills them all from the snapshot).
+      while (chain.length <= this.lookahead) {
+        let observation = snapshot;
+        for (const before of chain)
+          if (before.decided) observation = withOwnDecision(observation, before.decided);
+        chain.push(new Ahead(observation));
+      }
+      chain.forEach((entry, i) => (entry.step = step + i));
+      // This step's decision starts now if it has not (first step, resumed run, or beyond pipelineUntil).
+      this._startAhead(agent, chain, 0, signal);
+      for (let i = 1; i < chain.length; i++) {
+        if (chain[i - 1]!.decided) this._startAhead(agent, chain, i, signal);
       }
     }
-    this._observations.clear();
-    // The state at the end of the last step, as each agent sees it: the base of its next decision.
-    const snapshot = new Map<LlmMoneyAgent, Observation>();
-    for (const agent of order) snapshot.set(agent, agent.observe());
-    const ahead = this.steps < this.pipelineUntil;
-    if (ahead) {
-      for (const agent of order) {
-        const next = current
-          .get(agent)!
-          .then((decision) => this._launch(agent, withOwnDecision(snapshot.get(agent)!, decision), signal));
-        next.catch(() => undefined);
-        this._pending.set(agent, next);
-      }
-    }
     for (const agent of order) {
-      const decision = await current.get(agent)!;
+      const decision = await this._ahead.get(agent)!.shift()!.decision!;
       if (agent.removed) continue;
       agent.apply(decision);
-      if (!ahead) this._observations.set(agent, withOwnDecision(snapshot.get(agent)!, decision));
     }
+  }
+
+  /** Starts entry i of an agent's look-ahead chain (once its step is due and the entry before it decided). */
+  private _startAhead(agent: LlmMoneyAgent, chain: Ahead[], i: number, signal?: AbortSignal): void {
+    const entry = chain[i]!;
+    if (entry.decision || (i > 0 && entry.step > this.pipelineUntil)) return;
+    entry.decision = this._launch(agent, entry.observation, signal);
+    entry.decision.then(
+      (decision) => {
+        entry.decided = decision;
+        // Every later decision of this agent sees this one; the next one starts now.
+        const at = chain.indexOf(entry);
+        for (let j = at + 1; j < chain.length; j++) {
+          chain[j]!.observation = withOwnDecision(chain[j]!.observation, decision);
+        }
+        if (at >= 0 && at + 1 < chain.length) this._startAhead(agent, chain, at + 1, signal);
+      },
+      () => undefined,
+    );
   }
 
   private _launch(agent: LlmMoneyAgent, observation: Observation, signal?: AbortSignal): Promise<Decision> {
@@ -425,7 +462,7 @@ export class LlmWealthModel extends Model {
         id: a.uniqueId,
         wealth: a.wealth,
         memory: a.memory.getState(),
-        ...(this._observations.has(a) ? { observation: this._observations.get(a)! } : {}),
+        ...this._savedObservations(a),
       })),
       cells,
       malformedAnswers: this.malformedAnswers,
@@ -434,16 +471,33 @@ export class LlmWealthModel extends Model {
     };
   }
 
+  /** The observations of an agent's decisions not started yet (pipelined or look-ahead), for a checkpoint. */
+  private _savedObservations(
+    agent: LlmMoneyAgent,
+  ): Pick<LlmWealthState['agents'][number], 'observation' | 'lookahead'> {
+    const waiting = (this._ahead.get(agent) ?? []).filter((entry) => !entry.decision);
+    if (waiting.length > 1) return { lookahead: waiting.map((entry) => entry.observation) };
+    if (waiting.length === 1) return { observation: waiting[0]!.observation };
+    return this._observations.has(agent) ? { observation: this._observations.get(agent)! } : {};
+  }
+
   override loadState(raw: unknown): void {
     const state = raw as LlmWealthState;
     this.removeAllAgents();
     this._observations.clear();
+    this._ahead.clear();
     const byId = new Map<number, LlmMoneyAgent>();
     for (const saved of state.agents) {
       const agent = new LlmMoneyAgent(this, { uniqueId: saved.id, memory: this._memory });
       agent.wealth = saved.wealth;
       agent.memory.setState(saved.memory);
-      if (saved.observation) this._observations.set(agent, saved.observation);
+      const observations = saved.lookahead ?? (saved.observation ? [saved.observation] : []);
+      if (this.lookahead > 0)
+        this._ahead.set(
+          agent,
+          observations.map((observation) => new Ahead(observation)),
+        );
+      else if (saved.observation) this._observations.set(agent, saved.observation);
       byId.set(saved.id, agent);
     }
     for (const [x, y, ids] of state.cells) for (const id of ids) this.grid.placeAgent(byId.get(id)!, [x, y]);
@@ -451,6 +505,17 @@ export class LlmWealthModel extends Model {
     this.failedDecisions = state.failedDecisions;
     this.dataCollector.setState(state.dataCollector);
   }
+}
+
+/**
+ * One decision of an agent's look-ahead chain: its observation (a snapshot plus the agent's own decisions
+ * known so far), its step, and once started, the decision.
+ */
+class Ahead {
+  step = 0;
+  decision: Promise<Decision> | undefined;
+  decided: Decision | undefined;
+  constructor(public observation: Observation) {}
 }
 
 /** A look-ahead observation: a snapshot plus the agent's own decision taken since (its outcome unknown). */

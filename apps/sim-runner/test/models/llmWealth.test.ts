@@ -168,34 +168,37 @@ describe('LLM wealth model', () => {
     expect(resumed.dataCollector.toCSV()).toBe(whole.dataCollector.toCSV());
   });
 
-  it('look-ahead: same seed and answers => same run, nothing started beyond the last step', async () => {
-    const run = async (concurrency: number) => {
-      const client = fakeClient();
-      const model = new LlmWealthModel({
-        n: 12,
-        width: 3,
-        height: 3,
-        seed: 4,
-        client,
-        concurrency,
-        lookahead: true,
-      });
-      model.pipelineUntil = 8;
-      await model.runModel({ maxSteps: 8 });
-      return { model, client };
-    };
-    const a = await run(4);
-    const b = await run(4);
-    // Other lane counts change the order the answers come back in, not the run.
-    const c = await run(11);
-    expect(a.client.calls).toBe(12 * 8);
-    expect(a.model.dataCollector.toCSV()).toBe(b.model.dataCollector.toCSV());
-    expect(c.model.dataCollector.toCSV()).toBe(a.model.dataCollector.toCSV());
-    expect(a.model.moneyAgents.map((x) => x.memory.render())).toEqual(
-      c.model.moneyAgents.map((x) => x.memory.render()),
-    );
-    expect(a.model.moneyAgents.reduce((s, x) => s + x.wealth, 0)).toBe(12);
-  });
+  it.each([true, 2, 3])(
+    'look-ahead %p: same seed and answers => same run, nothing started beyond the last step',
+    async (lookahead) => {
+      const run = async (concurrency: number) => {
+        const client = fakeClient();
+        const model = new LlmWealthModel({
+          n: 12,
+          width: 3,
+          height: 3,
+          seed: 4,
+          client,
+          concurrency,
+          lookahead,
+        });
+        model.pipelineUntil = 8;
+        await model.runModel({ maxSteps: 8 });
+        return { model, client };
+      };
+      const a = await run(4);
+      const b = await run(4);
+      // Other lane counts change the order the answers come back in, not the run.
+      const c = await run(11);
+      expect(a.client.calls).toBe(12 * 8);
+      expect(a.model.dataCollector.toCSV()).toBe(b.model.dataCollector.toCSV());
+      expect(c.model.dataCollector.toCSV()).toBe(a.model.dataCollector.toCSV());
+      expect(a.model.moneyAgents.map((x) => x.memory.render())).toEqual(
+        c.model.moneyAgents.map((x) => x.memory.render()),
+      );
+      expect(a.model.moneyAgents.reduce((s, x) => s + x.wealth, 0)).toBe(12);
+    },
+  );
 
   it('look-ahead: the decision for step s+1 sees the state at the end of step s-1 plus its own step-s decision', async () => {
     const prompts = new Map<string, string[]>();
@@ -239,25 +242,77 @@ describe('LLM wealth model', () => {
     }
   });
 
-  it('look-ahead: a run resumed from a checkpoint ends like the uninterrupted one', async () => {
-    const options = { n: 8, width: 3, height: 3, seed: 2, concurrency: 3, lookahead: true };
-    const whole = new LlmWealthModel({ ...options, client: fakeClient() });
-    whole.pipelineUntil = 10;
-    await whole.runModel({ maxSteps: 10 });
-    const first = new LlmWealthModel({ ...options, client: fakeClient() });
-    first.pipelineUntil = 4;
-    await first.runModel({ maxSteps: 4 });
-    // The next step's observations (snapshot plus own decision, not started) travel in the checkpoint.
-    const checkpoint = JSON.parse(JSON.stringify(createCheckpoint(first)));
-    const resumed = new LlmWealthModel({ ...options, client: fakeClient() });
-    resumed.pipelineUntil = 10;
-    restoreCheckpoint(resumed, checkpoint);
-    await resumed.runModel({ maxSteps: 10 });
-    expect(resumed.dataCollector.toCSV()).toBe(whole.dataCollector.toCSV());
-    expect(resumed.moneyAgents.map((a) => a.memory.render())).toEqual(
-      whole.moneyAgents.map((a) => a.memory.render()),
+  it('look-ahead of 2 steps: the decision for step s+2 sees the state at the end of step s-1 plus its own decisions for s and s+1', async () => {
+    const prompts = new Map<string, string[]>();
+    const client = fakeClient();
+    const inner = client.complete.bind(client);
+    client.complete = (request, settings) => {
+      const key = settings?.key ?? '';
+      prompts.set(key, [...(prompts.get(key) ?? []), request.messages[1]!.content]);
+      return inner(request, settings);
+    };
+    const model = new LlmWealthModel({
+      n: 6,
+      width: 2,
+      height: 2,
+      seed: 3,
+      client,
+      concurrency: 2,
+      lookahead: 2,
+    });
+    model.pipelineUntil = 4;
+    const views = new Map<number, string[]>();
+    const view = (m: LlmWealthModel) => {
+      for (const agent of m.moneyAgents) {
+        const o = agent.observe();
+        const seen = views.get(agent.uniqueId) ?? [];
+        seen.push(`You have ${o.wealth} coins. Cellmates' coins: [${o.mates.join(', ')}].`);
+        views.set(agent.uniqueId, seen);
+      }
+    };
+    view(model); // views[0]: the state before step 1
+    await model.runModel({ maxSteps: 4, onStep: (m) => view(m as LlmWealthModel) });
+    const chose = /chose: (give|keep|move) \(outcome not seen yet\)/g;
+    for (const agent of model.moneyAgents) {
+      const asked = prompts.get(String(agent.uniqueId))!;
+      const seen = views.get(agent.uniqueId)!;
+      expect(asked).toHaveLength(4);
+      expect(asked[0]).not.toMatch(chose);
+      // Steps 1 to 3 start from the state before step 1 (with 0, 1 and 2 own decisions added).
+      for (const i of [0, 1, 2]) expect(asked[i]).toContain(seen[0]!);
+      expect(asked[1]!.match(chose)).toHaveLength(1);
+      expect(asked[2]!.match(chose)).toHaveLength(2);
+      // Step 4: the state at the end of step 1, plus its own decisions for steps 2 and 3.
+      expect(asked[3]).toContain(seen[1]!);
+      expect(asked[3]!.match(chose)).toHaveLength(2);
+    }
+    expect(() => new LlmWealthModel({ n: 1, seed: 1, client: fakeClient(), lookahead: 1.5 })).toThrow(
+      /lookahead/,
     );
   });
+
+  it.each([true, 2, 3])(
+    'look-ahead %p: a run resumed from a checkpoint ends like the uninterrupted one',
+    async (lookahead) => {
+      const options = { n: 8, width: 3, height: 3, seed: 2, concurrency: 3, lookahead };
+      const whole = new LlmWealthModel({ ...options, client: fakeClient() });
+      whole.pipelineUntil = 10;
+      await whole.runModel({ maxSteps: 10 });
+      const first = new LlmWealthModel({ ...options, client: fakeClient() });
+      first.pipelineUntil = 4;
+      await first.runModel({ maxSteps: 4 });
+      // The next step's observations (snapshot plus own decision, not started) travel in the checkpoint.
+      const checkpoint = JSON.parse(JSON.stringify(createCheckpoint(first)));
+      const resumed = new LlmWealthModel({ ...options, client: fakeClient() });
+      resumed.pipelineUntil = 10;
+      restoreCheckpoint(resumed, checkpoint);
+      await resumed.runModel({ maxSteps: 10 });
+      expect(resumed.dataCollector.toCSV()).toBe(whole.dataCollector.toCSV());
+      expect(resumed.moneyAgents.map((a) => a.memory.render())).toEqual(
+        whole.moneyAgents.map((a) => a.memory.render()),
+      );
+    },
+  );
 
   it('look-ahead with a backlog: concurrency + backlog decisions in flight, same run', async () => {
     const run = async (backlog: number) => {
