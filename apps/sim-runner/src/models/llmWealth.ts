@@ -419,7 +419,7 @@ export class LlmWealthModel extends Model {
   private _startAhead(agent: LlmMoneyAgent, chain: Ahead[], i: number, signal?: AbortSignal): void {
     const entry = chain[i]!;
     if (entry.decision || (i > 0 && entry.step > this.pipelineUntil)) return;
-    entry.decision = this._launch(agent, entry.observation, signal);
+    entry.decision = this._launch(agent, entry.observation, signal, entry.step);
     entry.decision.then(
       (decision) => {
         entry.decided = decision;
@@ -434,11 +434,16 @@ export class LlmWealthModel extends Model {
     );
   }
 
-  private _launch(agent: LlmMoneyAgent, observation: Observation, signal?: AbortSignal): Promise<Decision> {
+  private _launch(
+    agent: LlmMoneyAgent,
+    observation: Observation,
+    signal?: AbortSignal,
+    step = 0,
+  ): Promise<Decision> {
     const tier = this.memoryTier;
     const run = async (): Promise<Decision> => {
       if (tier) await tier.set(agent.memoryKey, observation.summary);
-      await this._slots.acquire(signal);
+      await this._slots.acquire(signal, step);
       try {
         signal?.throwIfAborted();
         return await this._decide(agent, signal ?? new AbortController().signal, observation);
@@ -526,11 +531,15 @@ function withOwnDecision(observation: Observation, decision: Decision): Observat
   };
 }
 
-/** FIFO slots: at most `size` pipelined decisions in flight; waiters are served in arrival order. */
+/**
+ * Slots: at most `size` pipelined or look-ahead decisions in flight. Waiters are served oldest step first
+ * (the step a decision is for; a step's late decisions are what the next step waits for), then in arrival
+ * order.
+ */
 class Slots {
   private _free: number;
   private _size: number;
-  private readonly _waiters: (() => void)[] = [];
+  private readonly _waiters: { step: number; grant: () => void }[] = [];
 
   constructor(size: number) {
     this._free = size;
@@ -543,11 +552,11 @@ class Slots {
     this._size = size;
     while (this._free > 0 && this._waiters.length > 0) {
       this._free--;
-      this._waiters.shift()!();
+      this._waiters.shift()!.grant();
     }
   }
 
-  async acquire(signal?: AbortSignal): Promise<void> {
+  async acquire(signal?: AbortSignal, step = 0): Promise<void> {
     signal?.throwIfAborted();
     if (this._free > 0) {
       this._free--;
@@ -555,22 +564,28 @@ class Slots {
     }
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
-        const i = this._waiters.indexOf(grant);
+        const i = this._waiters.indexOf(waiter);
         if (i >= 0) this._waiters.splice(i, 1);
         reject(signal!.reason);
       };
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
+      const waiter = {
+        step,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
       };
-      this._waiters.push(grant);
+      // after every waiter of the same or an older step (steps arrive nearly sorted: scan from the end)
+      let i = this._waiters.length;
+      while (i > 0 && this._waiters[i - 1]!.step > step) i--;
+      this._waiters.splice(i, 0, waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
   release(): void {
     const next = this._free >= 0 ? this._waiters.shift() : undefined;
-    if (next) next();
+    if (next) next.grant();
     else this._free++;
   }
 }
