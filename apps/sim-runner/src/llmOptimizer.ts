@@ -151,7 +151,7 @@ export interface LlmOptimizerOptions {
    * Response caches sharing a memory budget (key-popularity phases): `cacheBudgetTuner` moves entries to the
    * cache whose estimated marginal hit gain is highest, gated on the run's measured hit ratio.
    */
-  caches?: { budget: CacheBudget; knobs: Record<string, Knob>; aging?: number };
+  caches?: { budget: CacheBudget; knobs: Record<string, Knob>; aging?: number; settle?: number };
 }
 
 /** The LLM calls' concurrency of a run as the optimizer's getter and setter: the client's TaskRunner and the model's lanes, turned together. */
@@ -200,6 +200,7 @@ export class LlmOptimizer {
           knobs: options.caches.knobs,
           objective: 'hitRatio',
           ...(options.caches.aging !== undefined ? { aging: options.caches.aging } : {}),
+          ...(options.caches.settle !== undefined ? { settle: options.caches.settle } : {}),
         }),
       );
     }

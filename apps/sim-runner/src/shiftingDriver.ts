@@ -83,6 +83,9 @@ export async function createShiftingLlmDriver(context: DriverContext): Promise<S
     ? new CatalogCaches({
         kinds,
         budget: schedule.cache.budget,
+        // One move shifts 30% of the budget: a smaller step changes the hit ratio by less than the gate can
+        // tell from noise within a control interval at this request rate.
+        stepShare: 0.3,
         ...(schedule.cache.initial ? { initial: schedule.cache.initial } : {}),
         seed,
       })
@@ -155,7 +158,10 @@ export async function createShiftingLlmDriver(context: DriverContext): Promise<S
     signals: runSignals,
     seed,
     ...(queueTolerance !== undefined ? { queueTolerance } : {}),
-    ...(caches ? { caches: { budget: caches.budget, knobs: caches.knobs } } : {}),
+    // The curves forget a quarter-life per control interval (a popularity shift is followed within a few
+    // intervals), and no cache move starts while the hit ratio is still moving by more than 15% between
+    // intervals (a cache warming up after a shift would make any move look good to the gate).
+    ...(caches ? { caches: { budget: caches.budget, knobs: caches.knobs, aging: 0.25, settle: 0.15 } } : {}),
   });
   shifts.start();
   optimizer.start();

@@ -38,6 +38,10 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     /** Phase length of the shifting scenario (the popularity scenario's phases are 1.5x as long). */
     'phase-seconds': { type: 'string', default: '60' },
+    /** Phase length of the popularity scenario (default 1.5x --phase-seconds). */
+    'pop-phase-seconds': { type: 'string' },
+    /** AIMD's queue tolerance for the optimizer arm (default: the shifting driver's). */
+    'queue-tolerance': { type: 'string' },
     scenarios: { type: 'string', default: 'shifting,popularity' },
     analyze: { type: 'boolean', default: false },
     /** Only these runs (comma-separated labels, e.g. optimizer,static-c20): for iterating on a short schedule. */
@@ -103,7 +107,12 @@ const shifting: Scenario = {
     { name: 'rate limit / 2', rpm: 240 },
   ],
   arms: [
-    { label: 'optimizer', optimizer: true, concurrency: STATIC_CONCURRENCY },
+    {
+      label: 'optimizer',
+      optimizer: true,
+      concurrency: STATIC_CONCURRENCY,
+      extra: values['queue-tolerance'] ? ['--queue-tolerance', values['queue-tolerance']] : [],
+    },
     // The optimizer wired as the `llm` driver wires it: AIMD on 429s and the p95 timeout, no queue signal.
     {
       label: 'optimizer-plain',
@@ -140,7 +149,7 @@ const cacheOf = (share: number) => {
 const popularity: Scenario = {
   name: 'popularity',
   controlInterval: 10,
-  phaseSeconds: BASE_PHASE_SECONDS * 1.5,
+  phaseSeconds: Number(values['pop-phase-seconds'] ?? BASE_PHASE_SECONDS * 1.5),
   cacheBudget: CACHE_BUDGET,
   phases: [
     {
@@ -161,7 +170,13 @@ const popularity: Scenario = {
     },
   ],
   arms: [
-    { label: 'pop-optimizer', optimizer: true, concurrency: STATIC_CONCURRENCY, cache: cacheOf(0.5) },
+    {
+      label: 'pop-optimizer',
+      optimizer: true,
+      concurrency: STATIC_CONCURRENCY,
+      cache: cacheOf(0.5),
+      extra: values['queue-tolerance'] ? ['--queue-tolerance', values['queue-tolerance']] : [],
+    },
     ...splits.map((sh) => ({
       label: `pop-static-d${Math.round(sh * 100)}`,
       optimizer: false,
