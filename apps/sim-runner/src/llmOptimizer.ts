@@ -1,4 +1,13 @@
-import { AdaptiveOptimizer, Aimd, concurrencyTuner, type AuditEntry, type Knob } from '@hp/optimizer';
+import {
+  AdaptiveOptimizer,
+  Aimd,
+  cacheBudgetTuner,
+  concurrencyTuner,
+  type AuditEntry,
+  type CacheBudget,
+  type Knob,
+  type Tuner,
+} from '@hp/optimizer';
 import type { SimConfig } from './config.js';
 
 /** One optimizer decision as it appears in the report (NaN figures become null in JSON). */
@@ -89,6 +98,11 @@ export class RunSignals {
           : NaN;
       },
       throughput: () => this._recent().count / (this._windowMs / 1000),
+      /** Share of the window's completions answered from a cache (NaN when none completed). */
+      hitRatio: () => {
+        const { count, latencies } = this._recent();
+        return count > 0 ? (count - latencies.length) / count : NaN;
+      },
       rateLimited: () => {
         const total = this._count429();
         const delta = total - this._last429;
@@ -133,6 +147,11 @@ export interface LlmOptimizerOptions {
    * service time counts as a drop. Needs RunSignals' `queueWait`. Default: off.
    */
   queueTolerance?: number;
+  /**
+   * Response caches sharing a memory budget (key-popularity phases): `cacheBudgetTuner` moves entries to the
+   * cache whose estimated marginal hit gain is highest, gated on the run's measured hit ratio.
+   */
+  caches?: { budget: CacheBudget; knobs: Record<string, Knob>; aging?: number; settle?: number };
 }
 
 /** The LLM calls' concurrency of a run as the optimizer's getter and setter: the client's TaskRunner and the model's lanes, turned together. */
@@ -171,8 +190,20 @@ export class LlmOptimizer {
       get: options.getConcurrency,
       set: (v) => options.setConcurrency(Math.round(v)),
     };
-    this._knobs = [concurrency];
-    this._initial = { [concurrency.name]: concurrency.get() };
+    this._knobs = [concurrency, ...Object.values(options.caches?.knobs ?? {})];
+    this._initial = Object.fromEntries(this._knobs.map((k) => [k.name, k.get()]));
+    const tuners: Tuner[] = [];
+    if (options.caches) {
+      tuners.push(
+        cacheBudgetTuner({
+          budget: options.caches.budget,
+          knobs: options.caches.knobs,
+          objective: 'hitRatio',
+          ...(options.caches.aging !== undefined ? { aging: options.caches.aging } : {}),
+          ...(options.caches.settle !== undefined ? { settle: options.caches.settle } : {}),
+        }),
+      );
+    }
     this.optimizer = new AdaptiveOptimizer({
       config: {
         enabled: block.enabled,
@@ -184,6 +215,7 @@ export class LlmOptimizer {
       },
       signals: options.signals.signals(),
       tuners: [
+        ...tuners,
         concurrencyTuner({
           knob: concurrency,
           controller: new Aimd({

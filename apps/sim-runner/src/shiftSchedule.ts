@@ -28,6 +28,31 @@ const phaseSchema = z
     latency: latencySchema.optional(),
     /** Requests per emulated minute from then on; null removes the limit. */
     rpm: z.number().positive().nullable().optional(),
+    /**
+     * From then on the agents' requests are drawn from catalogues of recurring situations, per request kind,
+     * with this popularity (new keys at each change: see keyPopularity.ts). Needs `cache`.
+     */
+    keys: z
+      .record(
+        z.string().min(1).max(50),
+        z
+          .object({
+            share: z.number().finite().positive(),
+            keys: z.number().int().positive().max(10_000_000),
+            zipf: z.number().finite().positive(),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
+const cacheSchema = z
+  .object({
+    /** Entries shared by the request kinds' response caches. */
+    budget: z.number().int().min(2).max(10_000_000),
+    /** Entries per kind at the start (default: the budget split evenly). */
+    initial: z.record(z.string(), z.number().int().positive()).optional(),
   })
   .strict();
 
@@ -41,12 +66,18 @@ export const shiftScheduleSchema = z
     phases: z.array(phaseSchema).min(1).max(100),
     /** Where the windows go (JSON); absent: not written. */
     out: z.string().min(1).optional(),
+    /** The response caches of the key-popularity phases (phases with `keys`). */
+    cache: cacheSchema.optional(),
   })
   .strict()
   .refine((s) => s.phases[0]!.at === 0, { message: 'the first phase must start at 0', path: ['phases'] })
   .refine((s) => s.phases.every((p, i) => i === 0 || p.at > s.phases[i - 1]!.at), {
     message: 'phases must be in increasing order of `at`',
     path: ['phases'],
+  })
+  .refine((s) => s.cache !== undefined || s.phases.every((p) => p.keys === undefined), {
+    message: 'phases with keys need a cache budget (cache)',
+    path: ['cache'],
   });
 
 export type ShiftScheduleInput = z.input<typeof shiftScheduleSchema>;
@@ -101,6 +132,10 @@ export interface ShiftWindow {
   rateLimited: number;
   /** The LLM concurrency at the window's end. */
   concurrency: number;
+  /** Share of the window's decisions answered from a cache (null when none completed). */
+  hitRatio: number | null;
+  /** Entries of each request kind's response cache at the window's end (key-popularity phases). */
+  cacheSizes?: Record<string, number>;
 }
 
 /** What the schedule turns and reads (the emulator and the run's concurrency). */
@@ -108,6 +143,10 @@ export interface ShiftTarget {
   reconfigure(changes: { latency?: ShiftPhase['latency']; rpm?: number | null }): void;
   count429(): number;
   concurrency(): number;
+  /** A new key popularity (phases with `keys`). */
+  keys?(popularity: NonNullable<ShiftPhase['keys']>): void;
+  /** Entries of the response caches per request kind. */
+  cacheSizes?(): Record<string, number>;
 }
 
 /** Most decisions kept per window for its quantiles (a run at 1000 req/s and 2 s windows needs 2000). */
@@ -128,6 +167,7 @@ export class ShiftRunner {
   private _latencies: number[] = [];
   private _requests = 0;
   private _errors = 0;
+  private _cached = 0;
   private _last429 = 0;
   private _phase = '';
   private _closed = false;
@@ -161,10 +201,11 @@ export class ShiftRunner {
     return d !== undefined && (this._clock() - this._start) / 1000 >= d;
   }
 
-  /** One completed decision: its response time in seconds, and whether it succeeded. */
-  record(seconds: number, ok: boolean): void {
+  /** One completed decision: its response time in seconds, whether it succeeded and was answered from a cache. */
+  record(seconds: number, ok: boolean, cached = false): void {
     this._requests++;
     if (!ok) this._errors++;
+    if (cached) this._cached++;
     if (this._latencies.length < MAX_PER_WINDOW) this._latencies.push(seconds);
   }
 
@@ -173,6 +214,7 @@ export class ShiftRunner {
     if (phase.latency) changes.latency = phase.latency;
     if (phase.rpm !== undefined) changes.rpm = phase.rpm;
     this._target.reconfigure(changes);
+    if (phase.keys) this._target.keys?.(phase.keys);
     this._phase = phase.name;
   }
 
@@ -194,12 +236,15 @@ export class ShiftRunner {
         p95: sorted.length ? sorted[Math.max(0, Math.ceil(0.95 * sorted.length) - 1)]! : null,
         rateLimited: total429 - this._last429,
         concurrency: this._target.concurrency(),
+        hitRatio: this._requests > 0 ? this._cached / this._requests : null,
+        ...(this._target.cacheSizes ? { cacheSizes: this._target.cacheSizes() } : {}),
       });
     }
     this._windowStart = now;
     this._latencies = [];
     this._requests = 0;
     this._errors = 0;
+    this._cached = 0;
     this._last429 = total429;
   }
 

@@ -1,7 +1,14 @@
 import { TieredCache } from '@hp/cache';
 import { LlmClient, openaiProvider, startEmulator } from '@hp/llm';
 import { llmConcurrencyOf, LlmOptimizer, RunSignals } from './llmOptimizer.js';
-import { LlmWealthModel, type Decision } from './models/llmWealth.js';
+import { CatalogCaches, KeyCatalog } from './keyPopularity.js';
+import {
+  LlmWealthModel,
+  parseDecision,
+  type Decision,
+  type LlmMoneyAgent,
+  type Observation,
+} from './models/llmWealth.js';
 import { loadShiftSchedule, ShiftRunner, ShiftScheduleError } from './shiftSchedule.js';
 import type { DriverContext, SimulationDriver } from './simulationDriver.js';
 
@@ -69,12 +76,54 @@ export async function createShiftingLlmDriver(context: DriverContext): Promise<S
     count429,
     queueWait: () => ({ waitMs: queue.stats.waitMsTotal, started: queue.stats.started }),
   });
+  // Key-popularity phases: recurring requests per kind through response caches sharing a budget.
+  const catalog = new KeyCatalog(seed);
+  const kinds = [...new Set(schedule.phases.flatMap((p) => Object.keys(p.keys ?? {})))];
+  const caches = schedule.cache
+    ? new CatalogCaches({
+        kinds,
+        budget: schedule.cache.budget,
+        // One move shifts 30% of the budget: a smaller step changes the hit ratio by less than the gate can
+        // tell from noise within a control interval at this request rate.
+        stepShare: 0.3,
+        ...(schedule.cache.initial ? { initial: schedule.cache.initial } : {}),
+        seed,
+      })
+    : undefined;
+  /**
+   * A decision in a key-popularity phase: the agent asks about a recurring situation drawn from the catalogue
+   * (its prompt, with the situation in place of its own memory), through that kind's response cache.
+   */
+  const decideFromCatalog = async (agent: LlmMoneyAgent, signal: AbortSignal): Promise<Decision> => {
+    const { kind, situation } = catalog.next();
+    // A fixed observation: the situation alone identifies the request, so it repeats across agents.
+    const seen: Observation = { wealth: 1, mates: [], recent: [], summary: '' };
+    const request = agent.prompt(`situation ${situation}`, seen);
+    try {
+      const { value, cached } = await caches!.complete(
+        kind,
+        request,
+        (s) => client.complete(request, { signal: s, key: String(agent.uniqueId), cache: false }),
+        signal,
+      );
+      const action = parseDecision(value.choices[0]?.content);
+      return action
+        ? { action, cached, malformed: false, failed: false }
+        : { action: 'keep', cached, malformed: true, failed: false };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return { action: 'keep', cached: false, malformed: false, failed: true };
+    }
+  };
   const shifts = new ShiftRunner(
     schedule,
     {
       reconfigure: (changes) => emulator.reconfigure(changes),
       count429,
       concurrency: () => client.runner.queue.concurrency,
+      ...(caches
+        ? { keys: (popularity) => catalog.shift(popularity), cacheSizes: () => caches.sizes() }
+        : {}),
     },
     recorder.clock,
   );
@@ -92,12 +141,13 @@ export async function createShiftingLlmDriver(context: DriverContext): Promise<S
     decide: async (agent, signal, observation): Promise<Decision> => {
       const start = recorder.clock();
       const decision: Decision = await recorder.time(
-        () => agent.decide(signal, observation),
+        () =>
+          caches && catalog.active ? decideFromCatalog(agent, signal) : agent.decide(signal, observation),
         (d) => ({ ok: !d.failed && !d.malformed, llmCall: !d.cached, cacheHit: d.cached }),
       );
       const seconds = (recorder.clock() - start) / 1000;
       runSignals.add(decision.cached ? NaN : seconds);
-      shifts.record(seconds, !decision.failed && !decision.malformed);
+      shifts.record(seconds, !decision.failed && !decision.malformed, decision.cached);
       return decision;
     },
   });
@@ -108,6 +158,10 @@ export async function createShiftingLlmDriver(context: DriverContext): Promise<S
     signals: runSignals,
     seed,
     ...(queueTolerance !== undefined ? { queueTolerance } : {}),
+    // The curves forget a quarter-life per control interval (a popularity shift is followed within a few
+    // intervals), and no cache move starts while the hit ratio is still moving by more than 15% between
+    // intervals (a cache warming up after a shift would make any move look good to the gate).
+    ...(caches ? { caches: { budget: caches.budget, knobs: caches.knobs, aging: 0.25, settle: 0.15 } } : {}),
   });
   shifts.start();
   optimizer.start();
@@ -130,6 +184,7 @@ export async function createShiftingLlmDriver(context: DriverContext): Promise<S
       await shifts.close(context.signal);
       await optimizer.close();
       await client.close();
+      await caches?.close();
       await memoryTier.close();
       await provider.close();
       await emulator.close();

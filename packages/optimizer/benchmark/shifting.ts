@@ -1,18 +1,24 @@
 // The issue's evaluation: the sim-runner's LLM-agent model against the @hp/llm emulator whose conditions shift
-// mid-run (latency doubles, then the rate limit halves), with the optimizer off (the sketch's static defaults),
-// on, and the best static concurrency per phase from a grid of static runs (the oracle).
+// mid-run, with the optimizer off (the sketch's static defaults), on, and the best static configuration per
+// phase from a grid of static runs (the oracle). Two schedules (scenarios):
+//   shifting    latency doubles, then the rate limit halves; the optimizer turns the LLM concurrency (AIMD);
+//               the oracle's grid is static concurrencies.
+//   popularity  the agents' key popularity shifts: requests of two kinds hit their LLM-response caches, which
+//               share an entry budget; the optimizer also runs its cache-budget tuner; the oracle's grid is
+//               static splits of the budget.
 //
 // Each run is a child process: `node --import tsx apps/sim-runner/benchmark/shifting.ts` (the sim-runner's
 // shifting driver). This package never imports the app; it writes a config and a shift schedule, runs the app,
 // and reads the windows the app measured.
 //
 //   npm run -s bench:shifting -w @hp/optimizer -- [--json] [--parallel 2] [--out DIR] [--grid 20,35,50,65,80]
+//       [--scenarios shifting,popularity] [--runs LABEL,...] [--phase-seconds 60]
 //   ... -- --analyze --out DIR    re-analyses the runs kept in DIR without running again
 //
 // Time is scaled: the emulator runs at TIME_SCALE (its latencies and its rate-limit minute are multiplied by
 // it) and the optimizer's control interval is CONTROL_INTERVAL s of wall time instead of the sketch's 300 s.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,36 +33,161 @@ const { values } = parseArgs({
     parallel: { type: 'string', default: '2' },
     out: { type: 'string' },
     grid: { type: 'string', default: '20,35,50,65,80' },
+    /** The popularity scenario's oracle grid: the `decide` kind's share of the cache budget. */
+    'split-grid': { type: 'string', default: '0.2,0.35,0.5,0.65,0.8' },
     seed: { type: 'string', default: '1' },
+    /** Phase length of the shifting scenario (the popularity scenario's phases are 1.5x as long). */
     'phase-seconds': { type: 'string', default: '60' },
+    /** Phase length of the popularity scenario (default 1.5x --phase-seconds). */
+    'pop-phase-seconds': { type: 'string' },
+    /** AIMD's queue tolerance for the optimizer arm (default: the shifting driver's). */
+    'queue-tolerance': { type: 'string' },
+    scenarios: { type: 'string', default: 'shifting,popularity' },
     analyze: { type: 'boolean', default: false },
+    /** Only these runs (comma-separated labels, e.g. optimizer,static-c20): for iterating on a short schedule. */
+    runs: { type: 'string' },
   },
 });
 
 /** Emulator wall-clock ms per emulated ms: an emulated minute (the rate-limit window) is 12 s. */
 const TIME_SCALE = 0.2;
-/** The optimizer's control interval (the sketch's `optimization_interval: 300`), seconds of wall time. */
-const CONTROL_INTERVAL = 2;
 /** The optimizer samples its signals (and AIMD moves) every SAMPLE_INTERVAL s. */
 const SAMPLE_INTERVAL = 0.5;
-const PHASE_SECONDS = Number(values['phase-seconds']);
 /** The sketch's defaults: `max_concurrent_tasks: 20`, `p95_response_time: 3.0` s (scaled to wall time). */
 const STATIC_CONCURRENCY = 20;
 const P95_TARGET = 3.0;
 const AGENTS = 100;
 const SEED = Number(values.seed);
+const BASE_PHASE_SECONDS = Number(values['phase-seconds']);
 
 interface Phase {
   name: string;
   latency?: { ttftMs: number; perTokenMs: number };
   rpm?: number;
+  keys?: Record<string, { share: number; keys: number; zipf: number }>;
 }
-/** Cumulative shifts: each phase keeps the previous ones' changes. Latency in emulated ms, rpm per emulated minute. */
-const PHASES: Phase[] = [
-  { name: 'baseline', latency: { ttftMs: 1200, perTokenMs: 60 }, rpm: 480 },
-  { name: 'latency x2', latency: { ttftMs: 2400, perTokenMs: 120 } },
-  { name: 'rate limit / 2', rpm: 240 },
-];
+
+interface Arm {
+  label: string;
+  optimizer: boolean;
+  concurrency: number;
+  /** Entries per request kind at the start (popularity scenario). */
+  cache?: Record<string, number>;
+  extra?: string[];
+  /** A static configuration the oracle may pick, and how the report names it. */
+  oracle?: string;
+}
+
+interface Scenario {
+  name: string;
+  /** The optimizer's control interval (`optimization_interval`), s of wall time; also the window length. */
+  controlInterval: number;
+  phaseSeconds: number;
+  phases: Phase[];
+  cacheBudget?: number;
+  arms: Arm[];
+  /** The sketch's static defaults. */
+  staticLabel: string;
+  /** Optimizer arms to evaluate (key in the result, label). */
+  evaluated: [string, string][];
+}
+
+const grid = values.grid!.split(',').map(Number);
+if (!grid.includes(STATIC_CONCURRENCY)) grid.push(STATIC_CONCURRENCY);
+grid.sort((a, b) => a - b);
+
+/** Latency doubles, then the provider's rate limit halves (cumulative). Latency in emulated ms, rpm per emulated minute. */
+const shifting: Scenario = {
+  name: 'shifting',
+  controlInterval: 2,
+  phaseSeconds: BASE_PHASE_SECONDS,
+  phases: [
+    { name: 'baseline', latency: { ttftMs: 1200, perTokenMs: 60 }, rpm: 480 },
+    { name: 'latency x2', latency: { ttftMs: 2400, perTokenMs: 120 } },
+    { name: 'rate limit / 2', rpm: 240 },
+  ],
+  arms: [
+    {
+      label: 'optimizer',
+      optimizer: true,
+      concurrency: STATIC_CONCURRENCY,
+      extra: values['queue-tolerance'] ? ['--queue-tolerance', values['queue-tolerance']] : [],
+    },
+    // The optimizer wired as the `llm` driver wires it: AIMD on 429s and the p95 timeout, no queue signal.
+    {
+      label: 'optimizer-plain',
+      optimizer: true,
+      concurrency: STATIC_CONCURRENCY,
+      extra: ['--queue-tolerance', 'off'],
+    },
+    ...grid.map((c) => ({ label: `static-c${c}`, optimizer: false, concurrency: c, oracle: `c=${c}` })),
+  ],
+  staticLabel: `static-c${STATIC_CONCURRENCY}`,
+  evaluated: [
+    ['optimizer', 'optimizer'],
+    ['optimizerPlain', 'optimizer-plain'],
+  ],
+};
+
+/**
+ * The agents' key popularity shifts. Two request kinds, half the requests each, through their own response
+ * caches sharing CACHE_BUDGET entries. Before the shift `decide` is a small catalogue with flat popularity
+ * (its working set about fits the budget: memory there buys many hits) and `tools` a large skewed one (only
+ * its head is worth caching); the shift swaps the roles, with new keys. The rate limit (120 requests per
+ * emulated minute, 10 req/s of wall time) binds, so every cache hit is a decision the rate limit does not
+ * delay. Control interval 10 s: with about 25 decisions/s a 2 s interval holds too few requests for the
+ * gate to tell a hit-ratio change of a few points from noise (binomial noise of one 0.5 s sample: +-0.14).
+ */
+const CACHE_BUDGET = 200;
+const splits = values['split-grid']!.split(',').map(Number);
+if (!splits.includes(0.5)) splits.push(0.5);
+splits.sort((a, b) => a - b);
+const cacheOf = (share: number) => {
+  const decide = Math.round(CACHE_BUDGET * share);
+  return { decide, tools: CACHE_BUDGET - decide };
+};
+const popularity: Scenario = {
+  name: 'popularity',
+  controlInterval: 10,
+  phaseSeconds: Number(values['pop-phase-seconds'] ?? BASE_PHASE_SECONDS * 1.5),
+  cacheBudget: CACHE_BUDGET,
+  phases: [
+    {
+      name: 'popularity A',
+      latency: { ttftMs: 1200, perTokenMs: 60 },
+      rpm: 120,
+      keys: {
+        decide: { share: 0.5, keys: 160, zipf: 0.3 },
+        tools: { share: 0.5, keys: 5000, zipf: 0.9 },
+      },
+    },
+    {
+      name: 'popularity shift',
+      keys: {
+        decide: { share: 0.5, keys: 5000, zipf: 0.9 },
+        tools: { share: 0.5, keys: 160, zipf: 0.3 },
+      },
+    },
+  ],
+  arms: [
+    {
+      label: 'pop-optimizer',
+      optimizer: true,
+      concurrency: STATIC_CONCURRENCY,
+      cache: cacheOf(0.5),
+      extra: values['queue-tolerance'] ? ['--queue-tolerance', values['queue-tolerance']] : [],
+    },
+    ...splits.map((sh) => ({
+      label: `pop-static-d${Math.round(sh * 100)}`,
+      optimizer: false,
+      concurrency: STATIC_CONCURRENCY,
+      cache: cacheOf(sh),
+      oracle: `decide ${Math.round(sh * 100)}%`,
+    })),
+  ],
+  staticLabel: 'pop-static-d50',
+  evaluated: [['optimizer', 'pop-optimizer']],
+};
 
 interface Window {
   index: number;
@@ -70,6 +201,8 @@ interface Window {
   p95: number | null;
   rateLimited: number;
   concurrency: number;
+  hitRatio?: number | null;
+  cacheSizes?: Record<string, number>;
 }
 interface Run {
   label: string;
@@ -81,11 +214,11 @@ interface Run {
 const outDir = values.out ?? join(tmpdir(), `hp-optimizer-shifting-${process.pid}`);
 mkdirSync(outDir, { recursive: true });
 
-function config(optimizer: boolean, concurrency: number): string {
+function config(sc: Scenario, arm: Arm): string {
   return `performance_optimization:
   adaptive_optimization:
-    enabled: ${optimizer}
-    optimization_interval: ${CONTROL_INTERVAL}
+    enabled: ${arm.optimizer}
+    optimization_interval: ${sc.controlInterval}
     sample_interval: ${SAMPLE_INTERVAL}
 benchmarking:
   load_testing:
@@ -93,17 +226,20 @@ benchmarking:
       - name: shifting
         agents: ${AGENTS}
         simulation_steps: 1000000
-        concurrent_requests: ${concurrency}
+        concurrent_requests: ${arm.concurrency}
     performance_targets:
       p95_response_time: ${P95_TARGET}
 `;
 }
 
-function schedule(out: string): string {
+function schedule(sc: Scenario, arm: Arm, out: string): string {
   return JSON.stringify({
-    windowSeconds: CONTROL_INTERVAL,
-    durationSeconds: PHASES.length * PHASE_SECONDS,
-    phases: PHASES.map((p, i) => ({ ...p, at: i * PHASE_SECONDS })),
+    windowSeconds: sc.controlInterval,
+    durationSeconds: sc.phases.length * sc.phaseSeconds,
+    phases: sc.phases.map((p, i) => ({ ...p, at: i * sc.phaseSeconds })),
+    ...(sc.cacheBudget
+      ? { cache: { budget: sc.cacheBudget, ...(arm.cache ? { initial: arm.cache } : {}) } }
+      : {}),
     out,
   });
 }
@@ -117,15 +253,10 @@ function loadRun(label: string): Run {
   return { label, windows, report, audit: report.optimizer?.audit.length ?? 0 };
 }
 
-async function runOne(
-  label: string,
-  optimizer: boolean,
-  concurrency: number,
-  extra: string[] = [],
-): Promise<Run> {
-  const base = join(outDir, label);
-  writeFileSync(`${base}.yaml`, config(optimizer, concurrency));
-  writeFileSync(`${base}.shifts.json`, schedule(`${base}.windows.json`));
+async function runOne(sc: Scenario, arm: Arm): Promise<Run> {
+  const base = join(outDir, arm.label);
+  writeFileSync(`${base}.yaml`, config(sc, arm));
+  writeFileSync(`${base}.shifts.json`, schedule(sc, arm, `${base}.windows.json`));
   const args = ['--import', 'tsx', script, '--config', `${base}.yaml`, '--shifts', `${base}.shifts.json`];
   args.push(
     '--pipeline',
@@ -136,15 +267,15 @@ async function runOne(
     '--time-scale',
     String(TIME_SCALE),
   );
-  args.push('--report', `${base}.report.json`, ...extra);
+  args.push('--report', `${base}.report.json`, ...(arm.extra ?? []));
   await new Promise<void>((ok, fail) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
     child.on('error', fail);
-    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${label}: exit ${code}\n${err}`))));
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${arm.label}: exit ${code}\n${err}`))));
   });
-  return loadRun(label);
+  return loadRun(arm.label);
 }
 
 async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
@@ -162,156 +293,223 @@ async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> 
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
-const windowsPerPhase = PHASE_SECONDS / CONTROL_INTERVAL;
-const phaseOf = (w: Window) => Math.min(PHASES.length - 1, Math.floor(w.start / PHASE_SECONDS + 1e-9));
-/** Windows of a phase's second half (after the transient), by index. */
-const secondHalf = (run: Run, p: number) =>
-  run.windows.filter(
-    (w) =>
-      phaseOf(w) === p &&
-      w.end <= (p + 1) * PHASE_SECONDS + 1e-6 &&
-      w.start >= (p + 0.5) * PHASE_SECONDS - 1e-6,
-  );
-/** Throughput and p95 of a phase's second half: mean of window throughputs, mean of window p95s. */
-function phaseFigures(run: Run, p: number): { throughput: number; p95: number } {
-  const ws = secondHalf(run, p);
-  return { throughput: mean(ws.map((w) => w.throughput)), p95: mean(ws.map((w) => w.p95 ?? NaN)) };
+const round = (x: number | null | undefined, d = 1) =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d;
+
+function analyse(sc: Scenario, runs: Run[]) {
+  const phaseOf = (w: Window) => Math.min(sc.phases.length - 1, Math.floor(w.start / sc.phaseSeconds + 1e-9));
+  /** Windows of a phase's second half (after the transient). */
+  const secondHalf = (run: Run, p: number) =>
+    run.windows.filter(
+      (w) =>
+        phaseOf(w) === p &&
+        w.end <= (p + 1) * sc.phaseSeconds + 1e-6 &&
+        w.start >= (p + 0.5) * sc.phaseSeconds - 1e-6,
+    );
+  /** Throughput and p95 of a phase's second half: mean of window throughputs, mean of window p95s. */
+  const phaseFigures = (run: Run, p: number) => {
+    const ws = secondHalf(run, p);
+    const hits = ws.map((w) => w.hitRatio ?? NaN).filter(Number.isFinite);
+    return {
+      throughput: mean(ws.map((w) => w.throughput)),
+      p95: mean(ws.map((w) => w.p95 ?? NaN)),
+      ...(hits.length ? { hitRatio: mean(hits) } : {}),
+    };
+  };
+  const byLabel = new Map(runs.map((r) => [r.label, r]));
+  const stat = byLabel.get(sc.staticLabel);
+  if (!stat) return { scenario: sc.name, runs: runs.map((r) => r.label), note: 'no static run' };
+  const candidates = sc.arms.filter((a) => a.oracle && byLabel.has(a.label));
+  // Oracle per phase: the grid's best static configuration for the phase (second half) among those whose
+  // p95 is no worse than the static defaults' (5% tolerance for window noise): the goal's own constraint.
+  const oracle = sc.phases.map((_, p) => {
+    const s = phaseFigures(stat, p);
+    let best = { config: sc.arms.find((a) => a.label === sc.staticLabel)!.oracle!, ...s };
+    for (const a of candidates) {
+      const f = phaseFigures(byLabel.get(a.label)!, p);
+      if (f.p95 <= s.p95 * 1.05 && f.throughput > best.throughput) best = { config: a.oracle!, ...f };
+    }
+    return best;
+  });
+  /** 3-window moving means of throughput (secondary figure; the goal's window is one control interval). */
+  const smooth = (ws: Window[]) =>
+    ws.map((_, i) => mean(ws.slice(Math.max(0, i - 1), i + 2).map((w) => w.throughput)));
+  const evaluate = (opt: Run) => {
+    const phases = sc.phases.map((phase, p) => {
+      const s = phaseFigures(stat, p);
+      const o = phaseFigures(opt, p);
+      // Recovery: control intervals from the shift until a 3-window mean first reaches 0.9 x the oracle.
+      const ws = opt.windows.filter((w) => phaseOf(w) === p);
+      let recovered: number | null = null;
+      for (let i = 0; i + 2 < ws.length; i++) {
+        if (mean(ws.slice(i, i + 3).map((w) => w.throughput)) >= 0.9 * oracle[p]!.throughput) {
+          recovered = i;
+          break;
+        }
+      }
+      return {
+        phase: phase.name,
+        static: s,
+        optimizer: o,
+        oracle: oracle[p]!,
+        optimizerOverOracle: o.throughput / oracle[p]!.throughput,
+        optimizerOverStatic: o.throughput / s.throughput,
+        p95OverStatic: o.p95 / s.p95,
+        intervalsToRecover: recovered,
+      };
+    });
+    const n = Math.min(opt.windows.length, stat.windows.length);
+    const worst = (a: number[], b: number[]) => {
+      let w = { ratio: Infinity, window: -1 };
+      for (let i = 0; i < n; i++) if (a[i]! / b[i]! < w.ratio) w = { ratio: a[i]! / b[i]!, window: i };
+      return w;
+    };
+    return {
+      throughputRatio: opt.report.throughput / stat.report.throughput,
+      p95: { optimizer: opt.report.p95ResponseTime, static: stat.report.p95ResponseTime },
+      phases,
+      /** The goal's window: one control interval. */
+      worstWindow: worst(
+        opt.windows.map((w) => w.throughput),
+        stat.windows.map((w) => w.throughput),
+      ),
+      worstWindow3: worst(smooth(opt.windows.slice(0, n)), smooth(stat.windows.slice(0, n))),
+      windowsBelowStatic: opt.windows
+        .slice(0, n)
+        .filter((w, i) => w.throughput < 0.95 * stat.windows[i]!.throughput).length,
+      windows: n,
+    };
+  };
+  return {
+    scenario: sc.name,
+    controlIntervalSeconds: sc.controlInterval,
+    phaseSeconds: sc.phaseSeconds,
+    windowsPerPhase: sc.phaseSeconds / sc.controlInterval,
+    oracle,
+    runs: runs.map((r) => ({
+      label: r.label,
+      throughput: r.report.throughput,
+      p95: r.report.p95ResponseTime,
+      requests: r.report.requests,
+      errors: r.report.errors,
+      audit: r.audit,
+      phases: sc.phases.map((_, p) => phaseFigures(r, p)),
+      concurrencyPerWindow: r.windows.map((w) => w.concurrency),
+      throughputPerWindow: r.windows.map((w) => round(w.throughput)),
+      p95PerWindow: r.windows.map((w) => round(w.p95, 2)),
+      rateLimitedPerWindow: r.windows.map((w) => w.rateLimited),
+      ...(r.windows.some((w) => w.cacheSizes)
+        ? {
+            hitRatioPerWindow: r.windows.map((w) => round(w.hitRatio, 2)),
+            decideEntriesPerWindow: r.windows.map((w) => w.cacheSizes?.decide ?? null),
+          }
+        : {}),
+    })),
+    ...Object.fromEntries(
+      sc.evaluated.map(([key, label]) => [key, byLabel.has(label) ? evaluate(byLabel.get(label)!) : null]),
+    ),
+  };
 }
 
-const grid = values.grid!.split(',').map(Number);
-if (!grid.includes(STATIC_CONCURRENCY)) grid.push(STATIC_CONCURRENCY);
-grid.sort((a, b) => a - b);
-const labels = ['optimizer', 'optimizer-plain', ...grid.map((c) => `static-c${c}`)];
+const chosen = values.scenarios!.split(',');
+const scenarios = [shifting, popularity].filter((sc) => chosen.includes(sc.name));
+const only = values.runs?.split(',');
 const started = performance.now();
-let runs: Run[];
+const results: Record<string, ReturnType<typeof analyse>> = {};
+const runsOf = new Map<Scenario, Run[]>();
 if (values.analyze) {
   // Re-analyse the runs already in --out (no new run).
-  runs = labels.map(loadRun);
+  for (const sc of scenarios) {
+    runsOf.set(
+      sc,
+      sc.arms
+        .filter(
+          (a) => (!only || only.includes(a.label)) && existsSync(join(outDir, `${a.label}.report.json`)),
+        )
+        .map((a) => loadRun(a.label)),
+    );
+  }
 } else {
-  const jobs: (() => Promise<Run>)[] = [
-    () => runOne('optimizer', true, STATIC_CONCURRENCY),
-    // The optimizer wired as the `llm` driver wires it: AIMD on 429s and the p95 timeout, no queue signal.
-    () => runOne('optimizer-plain', true, STATIC_CONCURRENCY, ['--queue-tolerance', 'off']),
-    ...grid.map((c) => () => runOne(`static-c${c}`, false, c)),
-  ];
-  runs = await pool(jobs, Number(values.parallel));
+  const jobs: { sc: Scenario; run: () => Promise<Run> }[] = [];
+  for (const sc of scenarios)
+    for (const arm of sc.arms)
+      if (!only || only.includes(arm.label)) jobs.push({ sc, run: () => runOne(sc, arm) });
+  const done = await pool(
+    jobs.map((j) => j.run),
+    Number(values.parallel),
+  );
+  for (const sc of scenarios)
+    runsOf.set(
+      sc,
+      done.filter((_, i) => jobs[i]!.sc === sc),
+    );
 }
 const wallSeconds = (performance.now() - started) / 1000;
-const byLabel = new Map(runs.map((r) => [r.label, r]));
-const stat = byLabel.get(`static-c${STATIC_CONCURRENCY}`)!;
-const statics = grid.map((c) => byLabel.get(`static-c${c}`)!);
-
-// Oracle per phase: the grid's best static concurrency for the phase (second half) among those whose p95 is
-// no worse than the static defaults' (5% tolerance for window noise): the goal's own constraint.
-const oracle = PHASES.map((_, p) => {
-  const s = phaseFigures(stat, p);
-  let best = { c: STATIC_CONCURRENCY, ...s };
-  for (const [i, r] of statics.entries()) {
-    const f = phaseFigures(r, p);
-    if (f.p95 <= s.p95 * 1.05 && f.throughput > best.throughput) best = { c: grid[i]!, ...f };
-  }
-  return best;
-});
-
-/** 3-window (6 s) moving means of throughput: the pipelined model completes in bursts of a few seconds. */
-const smooth = (ws: Window[]) =>
-  ws.map((_, i) => mean(ws.slice(Math.max(0, i - 1), i + 2).map((w) => w.throughput)));
-
-function evaluate(opt: Run) {
-  const phases = PHASES.map((phase, p) => {
-    const s = phaseFigures(stat, p);
-    const o = phaseFigures(opt, p);
-    // Recovery: control intervals from the shift until the 3-window mean first reaches 0.9 x the oracle.
-    const ws = opt.windows.filter((w) => phaseOf(w) === p);
-    let recovered: number | null = null;
-    for (let i = 0; i + 2 < ws.length; i++) {
-      if (mean(ws.slice(i, i + 3).map((w) => w.throughput)) >= 0.9 * oracle[p]!.throughput) {
-        recovered = i;
-        break;
-      }
-    }
-    return {
-      phase: phase.name,
-      static: s,
-      optimizer: o,
-      oracle: oracle[p]!,
-      optimizerOverOracle: o.throughput / oracle[p]!.throughput,
-      optimizerOverStatic: o.throughput / s.throughput,
-      p95OverStatic: o.p95 / s.p95,
-      intervalsToRecover: recovered,
-    };
-  });
-  const n = Math.min(opt.windows.length, stat.windows.length);
-  const worst = (a: number[], b: number[]) => {
-    let w = { ratio: Infinity, window: -1 };
-    for (let i = 0; i < n; i++) if (a[i]! / b[i]! < w.ratio) w = { ratio: a[i]! / b[i]!, window: i };
-    return w;
-  };
-  const oSmooth = smooth(opt.windows.slice(0, n));
-  const sSmooth = smooth(stat.windows.slice(0, n));
-  return {
-    throughputRatio: opt.report.throughput / stat.report.throughput,
-    p95: { optimizer: opt.report.p95ResponseTime, static: stat.report.p95ResponseTime },
-    phases,
-    worstWindow: worst(
-      opt.windows.map((w) => w.throughput),
-      stat.windows.map((w) => w.throughput),
-    ),
-    worstWindow6s: worst(oSmooth, sSmooth),
-    windowsBelowStatic: opt.windows
-      .slice(0, n)
-      .filter((w, i) => w.throughput < 0.95 * stat.windows[i]!.throughput).length,
-    windows: n,
-  };
-}
+for (const sc of scenarios) results[sc.name] = analyse(sc, runsOf.get(sc)!);
 
 const result = {
   timeScale: TIME_SCALE,
-  controlIntervalSeconds: CONTROL_INTERVAL,
   sampleIntervalSeconds: SAMPLE_INTERVAL,
-  phaseSeconds: PHASE_SECONDS,
-  windowsPerPhase,
   agents: AGENTS,
   grid,
+  splits,
   wallSeconds,
-  oracle,
-  runs: runs.map((r) => ({
-    label: r.label,
-    throughput: r.report.throughput,
-    p95: r.report.p95ResponseTime,
-    requests: r.report.requests,
-    errors: r.report.errors,
-    audit: r.audit,
-    phases: PHASES.map((_, p) => phaseFigures(r, p)),
-    concurrencyPerWindow: r.windows.map((w) => w.concurrency),
-    throughputPerWindow: r.windows.map((w) => Math.round(w.throughput * 10) / 10),
-  })),
-  optimizer: evaluate(byLabel.get('optimizer')!),
-  optimizerPlain: evaluate(byLabel.get('optimizer-plain')!),
+  ...results,
 };
 
 if (values.json) {
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 } else {
-  const f = (x: number | null, d = 2) => (x === null ? 'n/a' : x.toFixed(d));
-  for (const r of result.runs) {
-    const phases = r.phases.map((p) => `${f(p.throughput, 1)} req/s p95 ${f(p.p95)} s`).join(' | ');
-    process.stdout.write(
-      `${r.label.padEnd(16)} run ${f(r.throughput, 1)} req/s p95 ${f(r.p95)} s | ${phases}\n`,
-    );
-  }
-  for (const key of ['optimizer', 'optimizerPlain'] as const) {
-    const e = result[key];
-    process.stdout.write(
-      `\n${key}: throughput ${f(e.throughputRatio)}x static, p95 ${f(e.p95.optimizer)} s vs ${f(e.p95.static)} s; ` +
-        `worst window ${f(e.worstWindow.ratio)} (#${e.worstWindow.window}), 6 s ${f(e.worstWindow6s.ratio)}; ` +
-        `${e.windowsBelowStatic}/${e.windows} windows < 0.95 x static\n`,
-    );
-    for (const p of e.phases) {
+  const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
+  for (const sc of scenarios) {
+    const r = results[sc.name]! as ReturnType<typeof analyse> & Record<string, unknown>;
+    process.stdout.write(`\n== ${sc.name} (control interval ${sc.controlInterval} s)\n`);
+    for (const run of (r.runs ?? []) as {
+      label: string;
+      throughput: number;
+      p95: number | null;
+      phases: { throughput: number; p95: number; hitRatio?: number }[];
+    }[]) {
+      const phases = run.phases
+        .map(
+          (p) =>
+            `${f(p.throughput, 1)} req/s p95 ${f(p.p95)} s${p.hitRatio !== undefined ? ` hit ${f(p.hitRatio)}` : ''}`,
+        )
+        .join(' | ');
       process.stdout.write(
-        `  ${p.phase.padEnd(15)} opt/oracle ${f(p.optimizerOverOracle)} (oracle c=${p.oracle.c}), opt/static ` +
-          `${f(p.optimizerOverStatic)}, p95 opt/static ${f(p.p95OverStatic)}, recovered after ${p.intervalsToRecover ?? 'never'}\n`,
+        `${run.label.padEnd(18)} run ${f(run.throughput, 1)} req/s p95 ${f(run.p95)} s | ${phases}\n`,
       );
+    }
+    for (const [key] of sc.evaluated) {
+      const e = r[key] as unknown;
+      if (!e || typeof e !== 'object' || !('phases' in e)) continue;
+      const ev = e as {
+        throughputRatio: number;
+        p95: { optimizer: number | null; static: number | null };
+        worstWindow: { ratio: number; window: number };
+        worstWindow3: { ratio: number };
+        windowsBelowStatic: number;
+        windows: number;
+        phases: {
+          phase: string;
+          optimizerOverOracle: number;
+          oracle: { config: string };
+          optimizerOverStatic: number;
+          p95OverStatic: number;
+          intervalsToRecover: number | null;
+        }[];
+      };
+      process.stdout.write(
+        `${key}: throughput ${f(ev.throughputRatio)}x static, p95 ${f(ev.p95.optimizer)} s vs ${f(ev.p95.static)} s; ` +
+          `worst window ${f(ev.worstWindow.ratio)} (#${ev.worstWindow.window}), 3-window ${f(ev.worstWindow3.ratio)}; ` +
+          `${ev.windowsBelowStatic}/${ev.windows} windows < 0.95 x static\n`,
+      );
+      for (const p of ev.phases) {
+        process.stdout.write(
+          `  ${p.phase.padEnd(17)} opt/oracle ${f(p.optimizerOverOracle)} (oracle ${p.oracle.config}), opt/static ` +
+            `${f(p.optimizerOverStatic)}, p95 opt/static ${f(p.p95OverStatic)}, recovered after ${p.intervalsToRecover ?? 'never'}\n`,
+        );
+      }
     }
   }
 }

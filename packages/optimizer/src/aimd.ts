@@ -8,7 +8,11 @@
  * before being sent, e.g. behind a client-side rate limiter) exceeds that share of their service time
  * (`rtt - queueDelay`) counts as a drop. A client that learns the provider's limits never sees the 429s
  * AIMD waits for: it queues instead, and without this signal AIMD keeps adding concurrency that only queues
- * (same throughput, longer response times) until the RTT reaches `timeout`.
+ * (same throughput, longer response times) until the RTT reaches `timeout`. A sample that waited longer
+ * than it was served (`queueDelay > rtt - queueDelay`: the limit is at least twice the drain point, e.g.
+ * right after the provider's rate limit dropped) backs off twice (`backoffRatio` squared), so the queue
+ * built by a limit far above the new drain point empties in half the samples; still multiplicative and
+ * bounded, so it cannot collapse the limit in one sample.
  */
 export interface AimdOptions {
   initialLimit?: number;
@@ -66,9 +70,10 @@ export class Aimd {
     const inflight = sample.inflight ?? this._limit;
     let next = this._limit;
     const q = sample.queueDelay;
-    const queued =
-      q !== undefined && Number.isFinite(q) && q > this._queueTolerance * Math.max(0, sample.rtt - q);
-    if (sample.didDrop || sample.rtt > this._timeout || queued)
+    const service = q !== undefined && Number.isFinite(q) ? Math.max(0, sample.rtt - q) : NaN;
+    const queued = q !== undefined && Number.isFinite(q) && q > this._queueTolerance * service;
+    if (queued && q > service) next = Math.floor(this._limit * this._backoff * this._backoff);
+    else if (sample.didDrop || sample.rtt > this._timeout || queued)
       next = Math.floor(this._limit * this._backoff);
     else if (inflight * 2 >= this._limit) next = this._limit + this._increase;
     this._limit = Math.max(this._min, Math.min(this._max, next));

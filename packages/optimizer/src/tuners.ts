@@ -147,9 +147,17 @@ export function cacheBudgetTuner(options: {
   objective: string;
   /** Aging factor of the curves per interval; default 0.5. */
   aging?: number;
+  /**
+   * Stationarity guard (default off): no change is proposed while the objective's mean moved by more than
+   * this share between the last two intervals (e.g. 0.15). The gate compares before and after windows,
+   * which assumes a stationary objective; a cache warming up after a popularity shift raises its hit ratio
+   * by itself, and any change made then would look like an improvement.
+   */
+  settle?: number;
   group?: string;
 }): GatedTuner {
   const { budget } = options;
+  let previous = NaN;
   const tiers = Object.entries(options.knobs);
   const byKnob = (ctx: TuneContext) =>
     Object.fromEntries(tiers.map(([tier, k]) => [tier, ctx.knobs[k.name] ?? k.get()]));
@@ -161,18 +169,26 @@ export function cacheBudgetTuner(options: {
     selfBounded: true,
     objective: (s) => s[options.objective] ?? 0,
     propose(ctx) {
+      const base = ctx.mean(options.objective);
+      if (
+        options.settle !== undefined &&
+        !(Math.abs(base - previous) <= options.settle * Math.max(Math.abs(previous), 1e-9))
+      )
+        return undefined;
       const r = budget.rebalance(byKnob(ctx));
       if (!r.from || !r.to) return undefined;
       const values: Record<string, number> = {};
       for (const [tier, k] of tiers) values[k.name] = r.sizes[tier]!;
-      const base = ctx.mean(options.objective);
       return {
         values,
         reason: `marginal hit gain: move memory ${r.from} -> ${r.to}`,
         expectedImprovement: base > 0 ? r.expectedHitGain / base : NaN,
       };
     },
-    onInterval: () => budget.age(options.aging ?? 0.5),
+    onInterval: (ctx) => {
+      previous = ctx.mean(options.objective);
+      budget.age(options.aging ?? 0.5);
+    },
   };
 }
 

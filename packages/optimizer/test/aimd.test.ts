@@ -70,4 +70,11 @@ describe('Aimd', () => {
     expect(queueAware.max).toBeLessThanOrEqual(44); // at most 10% queueing
     expect(() => new Aimd({ queueTolerance: 0 })).toThrow(RangeError);
   });
+
+  it('with queueTolerance, backs off twice when a sample waited longer than it was served', () => {
+    const a = new Aimd({ initialLimit: 100, minLimit: 1, maxLimit: 500, timeout: 10, queueTolerance: 0.1 });
+    expect(a.update({ rtt: 1.2, queueDelay: 0.2, didDrop: false })).toBe(90); // 20% queueing: x0.9
+    expect(a.update({ rtt: 3, queueDelay: 2, didDrop: false })).toBe(72); // waited 2 s for 1 s: x0.81
+    expect(a.update({ rtt: 3, queueDelay: 2, didDrop: true })).toBe(58);
+  });
 });

@@ -71,6 +71,39 @@ describe('tuners inside the AdaptiveOptimizer', () => {
     expect(kept[0]!.expectedImprovement).toBeGreaterThan(0);
   });
 
+  it('cacheBudgetTuner with settle proposes nothing while the objective is still moving between intervals', () => {
+    const a = knob('cache.hot', 100, 100, 900, 200);
+    const b = knob('cache.scan', 900, 100, 900, 200);
+    const budget = new CacheBudget({
+      budgetBytes: 1000,
+      tiers: [
+        { name: 'hot', bytesPerEntry: 1 },
+        { name: 'scan', bytesPerEntry: 1 },
+      ],
+      samplingRate: 1,
+      stepBytes: 100,
+    });
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 400; i++) budget.record('hot', `h${i % 150}`);
+      for (let i = 0; i < 400; i++) budget.record('scan', `s${round}-${i}`);
+    }
+    const tuner = cacheBudgetTuner({ budget, knobs: { hot: a, scan: b }, objective: 'hit', settle: 0.15 });
+    if (tuner.kind !== 'gated') throw new Error('gated');
+    const ctx = (hit: number) => ({
+      interval: 0,
+      now: 0,
+      knobs: { 'cache.hot': a.value, 'cache.scan': b.value },
+      latest: { hit },
+      window: { hit: [hit] },
+      mean: () => hit,
+    });
+    expect(tuner.propose(ctx(0.2))).toBeUndefined(); // no previous interval yet
+    tuner.onInterval!(ctx(0.2));
+    expect(tuner.propose(ctx(0.3))).toBeUndefined(); // +50%: warming up
+    tuner.onInterval!(ctx(0.3));
+    expect(tuner.propose(ctx(0.31))?.reason).toBe('marginal hit gain: move memory scan -> hot');
+  });
+
   it('poolSizeTuner applies Little’s law and keeps it when the pool wait drops', async () => {
     const pool = knob('pg.pool.max', 2, 1, 50, 20);
     const n = gaussian(4);

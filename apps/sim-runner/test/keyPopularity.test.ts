@@ -1,0 +1,68 @@
+import { CatalogCaches, KeyCatalog } from '../src/keyPopularity.js';
+
+const request = (text: string) => ({
+  model: 'm',
+  temperature: 0,
+  maxTokens: 10,
+  messages: [{ role: 'user' as const, content: text }],
+});
+
+describe('KeyCatalog', () => {
+  it('is inactive until a popularity is set, then draws kinds by share, reproducibly', () => {
+    const draw = (seed: number) => {
+      const c = new KeyCatalog(seed);
+      expect(c.active).toBe(false);
+      c.shift({ a: { share: 3, keys: 10, zipf: 1 }, b: { share: 1, keys: 1000, zipf: 0.5 } });
+      return Array.from({ length: 4000 }, () => c.next());
+    };
+    const xs = draw(1);
+    expect(draw(1)).toEqual(xs);
+    expect(draw(2)).not.toEqual(xs);
+    const a = xs.filter((x) => x.kind === 'a');
+    expect(a.length / xs.length).toBeGreaterThan(0.7);
+    expect(a.length / xs.length).toBeLessThan(0.8);
+    // A small skewed catalogue repeats its keys; a large flat one mostly does not.
+    expect(new Set(a.map((x) => x.situation)).size).toBeLessThanOrEqual(10);
+    const b = xs.filter((x) => x.kind === 'b');
+    expect(new Set(b.map((x) => x.situation)).size).toBeGreaterThan(b.length / 3);
+  });
+
+  it('uses keys never seen before after a shift', () => {
+    const c = new KeyCatalog(1);
+    c.shift({ a: { share: 1, keys: 5, zipf: 1 } });
+    const before = new Set(Array.from({ length: 100 }, () => c.next().situation));
+    c.shift({ a: { share: 1, keys: 5, zipf: 1 } });
+    expect(c.generation).toBe(2);
+    const after = Array.from({ length: 100 }, () => c.next().situation);
+    expect(after.some((s) => before.has(s))).toBe(false);
+    expect(() => c.shift({ a: { share: 0, keys: 5, zipf: 1 } })).toThrow(RangeError);
+  });
+});
+
+describe('CatalogCaches', () => {
+  it('answers repeats from the kind’s cache, resizes through its knob and feeds the budget’s curves', async () => {
+    const caches = new CatalogCaches({ kinds: ['a', 'b'], budget: 10, initial: { a: 2, b: 8 }, seed: 1 });
+    try {
+      let calls = 0;
+      const call = () => Promise.resolve({ n: ++calls });
+      expect((await caches.complete('a', request('x'), call)).cached).toBe(false);
+      expect(await caches.complete('a', request('x'), call)).toEqual({ value: { n: 1 }, cached: true });
+      // a holds 2 entries: a third key evicts the least recently used one.
+      await caches.complete('a', request('y'), call);
+      await caches.complete('a', request('z'), call);
+      expect((await caches.complete('a', request('x'), call)).cached).toBe(false);
+      expect(caches.hits).toBe(1);
+      expect(caches.misses).toBe(4);
+      expect(caches.sizes()).toEqual({ a: 2, b: 8 });
+      const knob = caches.knobs.a!;
+      expect(knob).toMatchObject({ name: 'cache.a.entries', min: 1, max: 9 });
+      await knob.set(6);
+      expect(caches.sizes().a).toBe(6);
+      expect(caches.budget.curve('a')!.accesses).toBe(5);
+      await expect(caches.complete('c', request('x'), call)).rejects.toThrow(RangeError);
+      expect(() => new CatalogCaches({ kinds: ['a', 'b'], budget: 3, seed: 1 })).toThrow(RangeError);
+    } finally {
+      await caches.close();
+    }
+  });
+});
