@@ -3,6 +3,7 @@ import { pipeline, Readable } from 'node:stream';
 import { type ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { type Dispatcher } from 'undici';
+import { nextResponseTurn } from './responseTurns.js';
 
 /** Statuses whose Response must have no body (the Response constructor throws otherwise). */
 const NULL_BODY = new Set([204, 205, 304]);
@@ -52,6 +53,7 @@ export async function fetchThrough(
   const type = answer.get('content-type') ?? '';
   if (!decoder && answer.has('content-length') && !type.includes('event-stream')) {
     const bytes = new Uint8Array(await r.body.arrayBuffer());
+    await nextResponseTurn();
     return withUrl(new Response(bytes, meta), url);
   }
   if (decoder) {
