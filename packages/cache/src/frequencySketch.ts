@@ -19,26 +19,34 @@ function ceilPow2(n: number): number {
   return p;
 }
 
-function bitCount(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
-
 /**
  * Halves every counter; returns the number of odd counters (their lost halves). A function of its
  * own: it runs rarely, so V8 compiles its loop on stack replacement, and code after such a loop in
  * a method (field writes never seen by the interpreter) made that code deoptimize on every reset.
+ * The odd counters are summed per nibble position over up to 15 words (`w & ONE_MASK` adds at most
+ * 1 per nibble, so a nibble cannot overflow) before one bit count: the same total as counting every
+ * word, for a fifteenth of the bit counts.
  */
 function halve(t: Int32Array): number {
   let odd = 0;
-  for (let i = 0; i < t.length; i++) {
-    const w = t[i]!;
-    odd += bitCount(w & ONE_MASK);
-    t[i] = (w >>> 1) & RESET_MASK;
+  const n = t.length;
+  for (let i = 0; i < n;) {
+    const end = Math.min(n, i + 15);
+    let acc = 0;
+    for (; i < end; i++) {
+      const w = t[i]!;
+      acc = (acc + (w & ONE_MASK)) | 0; // no carries: the bit pattern is the exact sum
+      t[i] = (w >>> 1) & RESET_MASK;
+    }
+    odd += nibbleSum(acc);
   }
   return odd;
+}
+
+/** Sum of the eight 4-bit fields of x. */
+function nibbleSum(x: number): number {
+  x = (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);
+  return Math.imul(x, 0x01010101) >>> 24;
 }
 
 export class FrequencySketch {

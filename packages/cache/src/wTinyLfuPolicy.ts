@@ -72,8 +72,15 @@ export interface WTinyLfuState {
 /**
  * Per-slot record in one Int32Array (4 words = 16 bytes, so a hit touches one cache line for all
  * of its slot data): links, the sketch position (`spread` with the region in its low 2 bits, which
- * the sketch ignores: it only uses bits 4 and up to pick a block) and the counter hash. The three
+ * the sketch ignores: it only uses bits 4 and up to pick a block) and the counter hash. The two
  * list sentinels are the records after the last slot.
+ *
+ * Main area: probation and protected are one circular list, probation's LRU .. MRU then
+ * protected's LRU .. MRU, split at `_boundary` (protected's LRU entry, or the main sentinel when
+ * protected is empty). Both orders are exactly those of two separate lists; what changes is the
+ * cost of Caffeine's demotion (protected's LRU entry to probation's MRU end), which every
+ * probation hit of a full main area triggers: it is now a boundary step and a region write
+ * instead of an unlink and an append.
  */
 const enum Rec {
   NEXT = 0,
@@ -92,10 +99,12 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   readonly name = 'w-tinylfu' as const;
   readonly needsHash = true;
   readonly sketch: FrequencySketch;
-  /** Records: next, prev, tag (spread | region), counter hash; sentinels at base .. base + 2. */
+  /** Records: next, prev, tag (spread | region), counter hash; sentinels at base, base + 1. */
   private _node: Int32Array;
-  /** Sentinels: capacity (window), capacity+1 (probation), capacity+2 (protected). */
+  /** Sentinels: capacity (window), capacity+1 (main: probation then protected). */
   private _base: number;
+  /** First protected slot (protected's LRU end), or the main sentinel when protected is empty. */
+  private _boundary = 0;
   private _maximum = 0;
   private _windowMax = 0;
   private _protectedMax = 0;
@@ -122,7 +131,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this._random = ctx.random;
     this._dropAfterFull = ctx.lossyReads === true ? READ_DROP : 0;
     this._base = ctx.capacity;
-    this._node = new Int32Array((ctx.capacity + 3) << Bits.SHIFT);
+    this._node = new Int32Array((ctx.capacity + 2) << Bits.SHIFT);
     this.sketch = new FrequencySketch(ctx.maximum, ctx.seed);
     this.clear();
     this._setMaximum(ctx.maximum);
@@ -145,38 +154,51 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     return this._node[(s << Bits.SHIFT) | Rec.TAG]! & Bits.REGION;
   }
 
-  // --- list helpers (circular lists with one sentinel per region) ---
+  // --- list helpers (circular lists: window, and main = probation + protected split at _boundary) ---
   private _unlink(s: number): void {
     const node = this._node;
     const s4 = s << Bits.SHIFT;
     const p = node[s4 | Rec.PREV]!;
     const n = node[s4 | Rec.NEXT]!;
+    if (s === this._boundary) this._boundary = n;
     node[(p << Bits.SHIFT) | Rec.NEXT] = n;
     node[(n << Bits.SHIFT) | Rec.PREV] = p;
   }
 
+  /** Links s at the MRU end of a region (and sets its region). */
   private _append(region: number, s: number): void {
     const node = this._node;
-    const h4 = (this._base + region) << Bits.SHIFT;
+    const main = this._base + 1;
+    // window: before its sentinel; probation: before the boundary; protected: before main's sentinel
+    const at = region === Region.WINDOW ? this._base : region === Region.PROBATION ? this._boundary : main;
+    const a4 = at << Bits.SHIFT;
     const s4 = s << Bits.SHIFT;
-    const last = node[h4 | Rec.PREV]!;
+    const last = node[a4 | Rec.PREV]!;
     node[(last << Bits.SHIFT) | Rec.NEXT] = s;
     node[s4 | Rec.PREV] = last;
-    node[s4 | Rec.NEXT] = this._base + region;
-    node[h4 | Rec.PREV] = s;
+    node[s4 | Rec.NEXT] = at;
+    node[a4 | Rec.PREV] = s;
     node[s4 | Rec.TAG] = (node[s4 | Rec.TAG]! & ~Bits.REGION) | region;
+    if (region === Region.PROTECTED && this._boundary === main) this._boundary = s;
   }
 
   /** Least recently used slot of a region, or -1. */
   private _first(region: number): number {
-    const h = this._base + region;
-    const s = this._node[(h << Bits.SHIFT) | Rec.NEXT]!;
-    return s === h ? -1 : s;
+    if (region === Region.WINDOW) {
+      const h = this._base;
+      const s = this._node[(h << Bits.SHIFT) | Rec.NEXT]!;
+      return s === h ? -1 : s;
+    }
+    const b = this._boundary;
+    if (region === Region.PROTECTED) return b === this._base + 1 ? -1 : b;
+    const s = this._node[((this._base + 1) << Bits.SHIFT) | Rec.NEXT]!;
+    return s === b ? -1 : s;
   }
 
+  /** The next slot towards the MRU end of s's region, or -1 (a probation slot's list ends at the boundary). */
   private _after(s: number): number {
     const n = this._node[(s << Bits.SHIFT) | Rec.NEXT]!;
-    return n >= this._base ? -1 : n;
+    return n >= this._base || n === this._boundary ? -1 : n;
   }
 
   /** Records a hit (applied in order by the next drain). */
@@ -208,69 +230,99 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this._readCount = 0;
     this.sketch.incrementRecords(node, buf, n);
     const base = this._base;
+    const main = base + 1;
+    const m4 = main << Bits.SHIFT;
     // quiet: no climber step is due within this batch (the usual case), so the loop only counts
     const quiet =
       this._adjustment === 0 && this._hitsInSample + this._missesInSample + n < this._samplePeriod;
+    let b = this._boundary;
+    let protectedSize = this._protectedSize;
+    let protectedMax = this._protectedMax;
     for (let i = 0; i < n; i++) {
       const slot = buf[i]!;
       const s4 = slot << Bits.SHIFT;
       const tag = node[s4 | Rec.TAG]!;
       const from = tag & Bits.REGION;
       // a hit moves the entry to the MRU end of its region; probation hits go to protected
-      const region = from === Region.PROBATION ? Region.PROTECTED : from;
-      const h = base + region;
-      const h4 = h << Bits.SHIFT;
-      const last = node[h4 | Rec.PREV]!;
-      if (last !== slot) {
-        const p = node[s4 | Rec.PREV]!;
+      if (from === Region.WINDOW) {
+        const h4 = base << Bits.SHIFT;
+        const last = node[h4 | Rec.PREV]!;
+        if (last !== slot) {
+          const p = node[s4 | Rec.PREV]!;
+          const nx = node[s4 | Rec.NEXT]!;
+          node[(p << Bits.SHIFT) | Rec.NEXT] = nx;
+          node[(nx << Bits.SHIFT) | Rec.PREV] = p;
+          node[(last << Bits.SHIFT) | Rec.NEXT] = slot;
+          node[s4 | Rec.PREV] = last;
+          node[s4 | Rec.NEXT] = base;
+          node[h4 | Rec.PREV] = slot;
+        }
+      } else {
+        // protected's MRU end is main's tail; the boundary moves on when protected's LRU entry is hit
         const nx = node[s4 | Rec.NEXT]!;
-        node[(p << Bits.SHIFT) | Rec.NEXT] = nx;
-        node[(nx << Bits.SHIFT) | Rec.PREV] = p;
-        node[(last << Bits.SHIFT) | Rec.NEXT] = slot;
-        node[s4 | Rec.PREV] = last;
-        node[s4 | Rec.NEXT] = h;
-        node[h4 | Rec.PREV] = slot;
-        node[s4 | Rec.TAG] = (tag & ~Bits.REGION) | region;
+        if (slot === b) b = nx;
+        const last = node[m4 | Rec.PREV]!;
+        if (last !== slot) {
+          const p = node[s4 | Rec.PREV]!;
+          node[(p << Bits.SHIFT) | Rec.NEXT] = nx;
+          node[(nx << Bits.SHIFT) | Rec.PREV] = p;
+          node[(last << Bits.SHIFT) | Rec.NEXT] = slot;
+          node[s4 | Rec.PREV] = last;
+          node[s4 | Rec.NEXT] = main;
+          node[m4 | Rec.PREV] = slot;
+        }
+        if (b === main) b = slot;
+        if (from === Region.PROBATION) {
+          node[s4 | Rec.TAG] = (tag & ~Bits.REGION) | Region.PROTECTED;
+          // then what _climb() would do after this hit, in its order: the protected overflow (the
+          // sample check before it only sets the adjustment) moves protected's LRU entries to
+          // probation's MRU end (Caffeine's demoteFromMainProtected): the boundary steps over them
+          if (++protectedSize > protectedMax) {
+            for (let k = 0; k < Limit.QUEUE_TRANSFER_THRESHOLD && protectedSize > protectedMax; k++) {
+              if (b === main) break;
+              const d4 = b << Bits.SHIFT;
+              node[d4 | Rec.TAG] = (node[d4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
+              b = node[d4 | Rec.NEXT]!;
+              protectedSize--;
+            }
+          }
+        }
       }
-      // then what _climb() would do after this hit, in its order: the protected overflow (the
-      // sample check before it only sets the adjustment), then the climber when due
-      if (from === Region.PROBATION && ++this._protectedSize > this._protectedMax) this._demote(node, base);
       if (
         !quiet &&
         (++this._hitsInSample + this._missesInSample >= this._samplePeriod || this._adjustment !== 0)
       ) {
+        this._boundary = b;
+        this._protectedSize = protectedSize;
         this._climb();
+        b = this._boundary;
+        protectedSize = this._protectedSize;
+        protectedMax = this._protectedMax;
       }
     }
+    this._boundary = b;
+    this._protectedSize = protectedSize;
     if (quiet) this._hitsInSample += n;
   }
 
   /**
    * Moves protected's LRU entries to probation's MRU end while protected is over its maximum (at
-   * most QUEUE_TRANSFER_THRESHOLD per call), as Caffeine's demoteFromMainProtected.
+   * most QUEUE_TRANSFER_THRESHOLD per call), as Caffeine's demoteFromMainProtected: in the merged
+   * main list, the boundary steps over them.
    */
   private _demote(node: Int32Array, base: number): void {
-    const ph = base + Region.PROTECTED;
-    const bh = base + Region.PROBATION;
-    const ph4 = ph << Bits.SHIFT;
-    const bh4 = bh << Bits.SHIFT;
+    const main = base + 1;
+    let b = this._boundary;
     let size = this._protectedSize;
     const max = this._protectedMax;
     for (let k = 0; k < Limit.QUEUE_TRANSFER_THRESHOLD && size > max; k++) {
-      const d = node[ph4 | Rec.NEXT]!;
-      if (d === ph) break;
-      const d4 = d << Bits.SHIFT;
-      const nx = node[d4 | Rec.NEXT]!;
-      node[ph4 | Rec.NEXT] = nx;
-      node[(nx << Bits.SHIFT) | Rec.PREV] = ph;
-      const last = node[bh4 | Rec.PREV]!;
-      node[(last << Bits.SHIFT) | Rec.NEXT] = d;
-      node[d4 | Rec.PREV] = last;
-      node[d4 | Rec.NEXT] = bh;
-      node[bh4 | Rec.PREV] = d;
+      if (b === main) break;
+      const d4 = b << Bits.SHIFT;
       node[d4 | Rec.TAG] = (node[d4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
+      b = node[d4 | Rec.NEXT]!;
       size--;
     }
+    this._boundary = b;
     this._protectedSize = size;
   }
 
@@ -303,7 +355,8 @@ export class WTinyLfuPolicy implements EvictionPolicy {
       const cn = node[c4 | Rec.NEXT]!;
       node[wh4 | Rec.NEXT] = cn;
       node[(cn << Bits.SHIFT) | Rec.PREV] = base;
-      const bh = base + Region.PROBATION;
+      // probation's MRU end: just before the boundary
+      const bh = this._boundary;
       const bh4 = bh << Bits.SHIFT;
       const bl = node[bh4 | Rec.PREV]!;
       node[(bl << Bits.SHIFT) | Rec.NEXT] = candidate;
@@ -312,7 +365,8 @@ export class WTinyLfuPolicy implements EvictionPolicy {
       node[bh4 | Rec.PREV] = candidate;
       node[c4 | Rec.TAG] = (node[c4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
       this._windowSize = windowSize - 1;
-      const victim = node[bh4 | Rec.NEXT]!;
+      // probation's LRU entry: main's head (probation holds at least the candidate)
+      const victim = node[((base + 1) << Bits.SHIFT) | Rec.NEXT]!;
       const out = victim === candidate || !this._admit(candidate, victim) ? candidate : victim;
       this._unlink(out);
       this._count = count - 1;
@@ -527,9 +581,9 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     if (this._readCount !== 0) this._drain();
     const oldBase = this._base;
     const old = this._node;
-    const node = new Int32Array((capacity + 3) << Bits.SHIFT);
+    const node = new Int32Array((capacity + 2) << Bits.SHIFT);
     const map = (v: number): number => (v >= oldBase ? v - oldBase + capacity : v);
-    for (let s = 0; s < oldBase + 3; s++) {
+    for (let s = 0; s < oldBase + 2; s++) {
       const t = map(s);
       const s4 = s << Bits.SHIFT;
       const t4 = t << Bits.SHIFT;
@@ -538,20 +592,33 @@ export class WTinyLfuPolicy implements EvictionPolicy {
       node[t4 | Rec.TAG] = old[s4 | Rec.TAG]!;
       node[t4 | Rec.COUNTER] = old[s4 | Rec.COUNTER]!;
     }
+    this._boundary = map(this._boundary);
     this._node = node;
     this._base = capacity;
   }
 
   order(): number[] {
     if (this._readCount !== 0) this._drain();
-    const out: number[] = [];
-    for (const region of [Region.PROTECTED, Region.WINDOW, Region.PROBATION]) {
-      const h = this._base + region;
-      const node = this._node;
-      for (let s = node[(h << Bits.SHIFT) | Rec.PREV]!; s !== h; s = node[(s << Bits.SHIFT) | Rec.PREV]!) {
-        out.push(s);
-      }
+    const node = this._node;
+    const w = this._base;
+    const main = w + 1;
+    const b = this._boundary;
+    const prot: number[] = [];
+    const prob: number[] = [];
+    let inProtected = b !== main;
+    for (
+      let s = node[(main << Bits.SHIFT) | Rec.PREV]!;
+      s !== main;
+      s = node[(s << Bits.SHIFT) | Rec.PREV]!
+    ) {
+      (inProtected ? prot : prob).push(s);
+      if (s === b) inProtected = false;
     }
+    const out = prot;
+    for (let s = node[(w << Bits.SHIFT) | Rec.PREV]!; s !== w; s = node[(s << Bits.SHIFT) | Rec.PREV]!) {
+      out.push(s);
+    }
+    for (const s of prob) out.push(s);
     return out;
   }
 
@@ -578,11 +645,12 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   clear(): void {
     this._readCount = 0;
     this._skip = 0;
-    for (let r = 0; r < 3; r++) {
+    for (let r = 0; r < 2; r++) {
       const h = this._base + r;
       this._node[(h << Bits.SHIFT) | Rec.NEXT] = h;
       this._node[(h << Bits.SHIFT) | Rec.PREV] = h;
     }
+    this._boundary = this._base + 1;
     this._windowSize = 0;
     this._protectedSize = 0;
     this._count = 0;

@@ -1,0 +1,590 @@
+/**
+ * W-TinyLFU (Einziger, Friedman, Manes), following Caffeine's BoundedLocalCache:
+ * - an admission window (LRU) in front of a segmented LRU main area (probation 20% / protected 80%);
+ * - entries leaving the window are admitted into main only if the count-min sketch says they are
+ *   more popular than main's victim (TinyLFU admission), with Caffeine's hash-flooding guard: a
+ *   warm candidate (frequency >= 6) that loses is still admitted with probability 1/128;
+ * - a hill climber resizes the window every sample period in the direction that raised the hit
+ *   ratio, with a decaying step.
+ *
+ * Departures from Caffeine's constants, chosen by replaying the ARC traces (benchmark/RESULTS.md
+ * has the table, `npm run simulate` reproduces it):
+ * - the window starts at 20% (Caffeine: 1%) and the climber's step (6.25% of the maximum) decays
+ *   by 2% per sample without Caffeine's restart on a 5% hit-ratio change: on real traces
+ *   consecutive samples differ by more than 5% from workload noise alone, and those restarts made
+ *   the window wander (OLTP moved by +-0.7 points with the hash seed);
+ * - the sample period is 10 x maximum accesses capped at 30,000, so large caches adapt within a
+ *   trace of a few million accesses (P3 at 131,072 entries got 3 samples otherwise);
+ * - a tie in estimated frequency admits the candidate when both are warm (>= 3): loops a little
+ *   larger than the window then behave as in LRU instead of being rejected forever.
+ * Hand-written because no JavaScript library implements W-TinyLFU; the structure is typed arrays so
+ * one object serves both the cache and the trace simulator.
+ */
+import { type EvictionPolicy, type PolicyContext } from '../../src/evictionPolicy.js';
+import { FrequencySketch } from '../../src/frequencySketch.js';
+
+/**
+ * Hot-path constants are `const enum` members: the compiler (esbuild in tsup and tsx) writes them
+ * as literals. Plain module-level `const`s stay context-slot loads with a Smi check in V8's
+ * optimized code (and a shift by such a constant becomes a shift by a register).
+ */
+const enum Region {
+  WINDOW = 0,
+  PROBATION = 1,
+  PROTECTED = 2,
+}
+
+const PERCENT_MAIN = 0.8;
+const PERCENT_MAIN_PROTECTED = 0.8;
+const CLIMBER_MAX_SAMPLE = 30_000;
+const HILL_CLIMBER_STEP_PERCENT = 0.0625;
+const HILL_CLIMBER_STEP_DECAY_RATE = 0.98;
+const enum Limit {
+  ADMIT_TIE_THRESHOLD = 3,
+  QUEUE_TRANSFER_THRESHOLD = 1000,
+  ADMIT_HASHDOS_THRESHOLD = 6,
+  READ_BUFFER_SIZE = 64,
+}
+/**
+ * Hits recorded before they are applied. Like Caffeine's read buffer, a hit only appends the slot
+ * here; the sketch increments and segment moves run in one batch when the buffer is full or before
+ * anything that depends on them (an insert, a removal, an eviction, a resize, a read of the order).
+ */
+/**
+ * Opt-in lossy reads (`lossyReads`), as Caffeine's read buffer is lossy when full: in a stretch of
+ * hits with no write in between, once a full buffer has been drained the next READ_DROP hits are
+ * not recorded (they still count for the hill climber). A write ends the stretch. A read-only burst
+ * then applies 1 hit in (1 + READ_DROP / READ_BUFFER_SIZE). Off by default: on the ARC traces with
+ * long read bursts (P3, P6 at 131,072 entries) it costs about 2 points of hit ratio.
+ */
+const READ_DROP = 3 * Limit.READ_BUFFER_SIZE;
+
+export interface WTinyLfuState {
+  windowMaximum: number;
+  protectedMaximum: number;
+  windowSize: number;
+  probationSize: number;
+  protectedSize: number;
+  stepSize: number;
+  sketchResets: number;
+}
+
+/**
+ * Per-slot record in one Int32Array (4 words = 16 bytes, so a hit touches one cache line for all
+ * of its slot data): links, the sketch position (`spread` with the region in its low 2 bits, which
+ * the sketch ignores: it only uses bits 4 and up to pick a block) and the counter hash. The three
+ * list sentinels are the records after the last slot.
+ */
+const enum Rec {
+  NEXT = 0,
+  PREV = 1,
+  TAG = 2,
+  COUNTER = 3,
+}
+const enum Bits {
+  /** log2 of the record size in words */
+  SHIFT = 2,
+  /** the region in a tag's low bits */
+  REGION = 3,
+}
+
+export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
+  readonly name = 'w-tinylfu' as const;
+  readonly needsHash = true;
+  readonly sketch: FrequencySketch;
+  /** Records: next, prev, tag (spread | region), counter hash; sentinels at base .. base + 2. */
+  private _node: Int32Array;
+  /** Sentinels: capacity (window), capacity+1 (probation), capacity+2 (protected). */
+  private _base: number;
+  private _maximum = 0;
+  private _windowMax = 0;
+  private _protectedMax = 0;
+  private _windowSize = 0;
+  private _protectedSize = 0;
+  private _count = 0;
+  private _hitsInSample = 0;
+  private _missesInSample = 0;
+  private _previousHitRate = 0;
+  private _stepSize = 0;
+  private _adjustment = 0;
+  private _samplePeriod = 10;
+  private readonly _readBuffer = new Int32Array(Limit.READ_BUFFER_SIZE);
+  private _readCount = 0;
+  private _skip = 0;
+  private readonly _dropAfterFull: number;
+  /** Hits not applied to the sketch and segments (lossy read buffer). */
+  droppedReads = 0;
+  private readonly _evict: (slot: number) => void;
+  private readonly _random: () => number;
+
+  constructor(ctx: PolicyContext) {
+    this._evict = ctx.evict;
+    this._random = ctx.random;
+    this._dropAfterFull = ctx.lossyReads === true ? READ_DROP : 0;
+    this._base = ctx.capacity;
+    this._node = new Int32Array((ctx.capacity + 3) << Bits.SHIFT);
+    this.sketch = new FrequencySketch(ctx.maximum, ctx.seed);
+    this.clear();
+    this._setMaximum(ctx.maximum);
+  }
+
+  private _setMaximum(maximum: number): void {
+    this._maximum = maximum;
+    const window = maximum - Math.floor(PERCENT_MAIN * maximum);
+    this._windowMax = window;
+    this._protectedMax = Math.floor(PERCENT_MAIN_PROTECTED * (maximum - window));
+    this._stepSize = -HILL_CLIMBER_STEP_PERCENT * maximum;
+    this._samplePeriod = Math.max(10, Math.min(10 * maximum, CLIMBER_MAX_SAMPLE));
+    this._adjustment = 0;
+    this._hitsInSample = 0;
+    this._missesInSample = 0;
+    this._previousHitRate = 0;
+  }
+
+  private _region(s: number): number {
+    return this._node[(s << Bits.SHIFT) | Rec.TAG]! & Bits.REGION;
+  }
+
+  // --- list helpers (circular lists with one sentinel per region) ---
+  private _unlink(s: number): void {
+    const node = this._node;
+    const s4 = s << Bits.SHIFT;
+    const p = node[s4 | Rec.PREV]!;
+    const n = node[s4 | Rec.NEXT]!;
+    node[(p << Bits.SHIFT) | Rec.NEXT] = n;
+    node[(n << Bits.SHIFT) | Rec.PREV] = p;
+  }
+
+  private _append(region: number, s: number): void {
+    const node = this._node;
+    const h4 = (this._base + region) << Bits.SHIFT;
+    const s4 = s << Bits.SHIFT;
+    const last = node[h4 | Rec.PREV]!;
+    node[(last << Bits.SHIFT) | Rec.NEXT] = s;
+    node[s4 | Rec.PREV] = last;
+    node[s4 | Rec.NEXT] = this._base + region;
+    node[h4 | Rec.PREV] = s;
+    node[s4 | Rec.TAG] = (node[s4 | Rec.TAG]! & ~Bits.REGION) | region;
+  }
+
+  /** Least recently used slot of a region, or -1. */
+  private _first(region: number): number {
+    const h = this._base + region;
+    const s = this._node[(h << Bits.SHIFT) | Rec.NEXT]!;
+    return s === h ? -1 : s;
+  }
+
+  private _after(s: number): number {
+    const n = this._node[(s << Bits.SHIFT) | Rec.NEXT]!;
+    return n >= this._base ? -1 : n;
+  }
+
+  /** Records a hit (applied in order by the next drain). */
+  onHit(slot: number): void {
+    if (this._skip !== 0) {
+      this._skip--;
+      this.droppedReads++;
+      this._hitsInSample++;
+      return;
+    }
+    const n = this._readCount;
+    this._readBuffer[n] = slot;
+    this._readCount = n + 1;
+    if (n + 1 === Limit.READ_BUFFER_SIZE) {
+      this._drain();
+      this._skip = this._dropAfterFull;
+    }
+  }
+
+  /**
+   * Applies the recorded hits in order, exactly as if each had been applied when it happened: all
+   * sketch increments first (a short loop whose memory accesses overlap), then the segment moves
+   * (which never read the sketch).
+   */
+  private _drain(): void {
+    const n = this._readCount;
+    const buf = this._readBuffer;
+    const node = this._node;
+    this._readCount = 0;
+    this.sketch.incrementRecords(node, buf, n);
+    const base = this._base;
+    // quiet: no climber step is due within this batch (the usual case), so the loop only counts
+    const quiet =
+      this._adjustment === 0 && this._hitsInSample + this._missesInSample + n < this._samplePeriod;
+    for (let i = 0; i < n; i++) {
+      const slot = buf[i]!;
+      const s4 = slot << Bits.SHIFT;
+      const tag = node[s4 | Rec.TAG]!;
+      const from = tag & Bits.REGION;
+      // a hit moves the entry to the MRU end of its region; probation hits go to protected
+      const region = from === Region.PROBATION ? Region.PROTECTED : from;
+      const h = base + region;
+      const h4 = h << Bits.SHIFT;
+      const last = node[h4 | Rec.PREV]!;
+      if (last !== slot) {
+        const p = node[s4 | Rec.PREV]!;
+        const nx = node[s4 | Rec.NEXT]!;
+        node[(p << Bits.SHIFT) | Rec.NEXT] = nx;
+        node[(nx << Bits.SHIFT) | Rec.PREV] = p;
+        node[(last << Bits.SHIFT) | Rec.NEXT] = slot;
+        node[s4 | Rec.PREV] = last;
+        node[s4 | Rec.NEXT] = h;
+        node[h4 | Rec.PREV] = slot;
+        node[s4 | Rec.TAG] = (tag & ~Bits.REGION) | region;
+      }
+      // then what _climb() would do after this hit, in its order: the protected overflow (the
+      // sample check before it only sets the adjustment), then the climber when due
+      if (from === Region.PROBATION && ++this._protectedSize > this._protectedMax) this._demote(node, base);
+      if (
+        !quiet &&
+        (++this._hitsInSample + this._missesInSample >= this._samplePeriod || this._adjustment !== 0)
+      ) {
+        this._climb();
+      }
+    }
+    if (quiet) this._hitsInSample += n;
+  }
+
+  /**
+   * Moves protected's LRU entries to probation's MRU end while protected is over its maximum (at
+   * most QUEUE_TRANSFER_THRESHOLD per call), as Caffeine's demoteFromMainProtected.
+   */
+  private _demote(node: Int32Array, base: number): void {
+    const ph = base + Region.PROTECTED;
+    const bh = base + Region.PROBATION;
+    const ph4 = ph << Bits.SHIFT;
+    const bh4 = bh << Bits.SHIFT;
+    let size = this._protectedSize;
+    const max = this._protectedMax;
+    for (let k = 0; k < Limit.QUEUE_TRANSFER_THRESHOLD && size > max; k++) {
+      const d = node[ph4 | Rec.NEXT]!;
+      if (d === ph) break;
+      const d4 = d << Bits.SHIFT;
+      const nx = node[d4 | Rec.NEXT]!;
+      node[ph4 | Rec.NEXT] = nx;
+      node[(nx << Bits.SHIFT) | Rec.PREV] = ph;
+      const last = node[bh4 | Rec.PREV]!;
+      node[(last << Bits.SHIFT) | Rec.NEXT] = d;
+      node[d4 | Rec.PREV] = last;
+      node[d4 | Rec.NEXT] = bh;
+      node[bh4 | Rec.PREV] = d;
+      node[d4 | Rec.TAG] = (node[d4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
+      size--;
+    }
+    this._protectedSize = size;
+  }
+
+  onInsert(slot: number, hash: number): void {
+    if (this._readCount !== 0) this._drain();
+    this._skip = 0;
+    const sketch = this.sketch;
+    const spread = sketch.spread(hash);
+    const counter = sketch.counterHash(hash);
+    const node = this._node;
+    const base = this._base;
+    const s4 = slot << Bits.SHIFT;
+    node[s4 | Rec.TAG] = spread & ~Bits.REGION; // region: window
+    node[s4 | Rec.COUNTER] = counter;
+    const wh4 = base << Bits.SHIFT; // window sentinel
+    const last = node[wh4 | Rec.PREV]!;
+    node[(last << Bits.SHIFT) | Rec.NEXT] = slot;
+    node[s4 | Rec.PREV] = last;
+    node[s4 | Rec.NEXT] = base;
+    node[wh4 | Rec.PREV] = slot;
+    const windowSize = ++this._windowSize;
+    const count = ++this._count;
+    sketch.incrementSpread(spread, counter);
+    this._missesInSample++;
+    if (windowSize === this._windowMax + 1 && count === this._maximum + 1) {
+      // the steady state of a full cache, as _evictEntries() does it: the window's LRU entry moves
+      // to probation's MRU end and is the candidate; it or probation's LRU entry (the victim) leaves
+      const candidate = node[wh4 | Rec.NEXT]!;
+      const c4 = candidate << Bits.SHIFT;
+      const cn = node[c4 | Rec.NEXT]!;
+      node[wh4 | Rec.NEXT] = cn;
+      node[(cn << Bits.SHIFT) | Rec.PREV] = base;
+      const bh = base + Region.PROBATION;
+      const bh4 = bh << Bits.SHIFT;
+      const bl = node[bh4 | Rec.PREV]!;
+      node[(bl << Bits.SHIFT) | Rec.NEXT] = candidate;
+      node[c4 | Rec.PREV] = bl;
+      node[c4 | Rec.NEXT] = bh;
+      node[bh4 | Rec.PREV] = candidate;
+      node[c4 | Rec.TAG] = (node[c4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
+      this._windowSize = windowSize - 1;
+      const victim = node[bh4 | Rec.NEXT]!;
+      const out = victim === candidate || !this._admit(candidate, victim) ? candidate : victim;
+      this._unlink(out);
+      this._count = count - 1;
+      this._evict(out);
+    } else {
+      this._evictEntries();
+    }
+    if (
+      this._protectedSize > this._protectedMax ||
+      this._adjustment !== 0 ||
+      this._hitsInSample + this._missesInSample >= this._samplePeriod
+    ) {
+      this._climb(); // only when it has something to do
+    }
+  }
+
+  onRemove(slot: number): void {
+    if (this._readCount !== 0) this._drain();
+    this._skip = 0;
+    this._unlink(slot);
+    const region = this._region(slot);
+    if (region === Region.WINDOW) this._windowSize--;
+    else if (region === Region.PROTECTED) this._protectedSize--;
+    this._count--;
+  }
+
+  private _drop(slot: number): void {
+    this.onRemove(slot);
+    this._evict(slot);
+  }
+
+  evictOne(): boolean {
+    if (this._readCount !== 0) this._drain();
+    if (this._count === 0) return false;
+    let victim = this._first(Region.PROBATION);
+    if (victim < 0) victim = this._first(Region.PROTECTED);
+    if (victim < 0) victim = this._first(Region.WINDOW);
+    this._drop(victim);
+    return true;
+  }
+
+  private _evictEntries(): void {
+    this._evictFromMain(this._evictFromWindow());
+  }
+
+  /** Moves window overflow to probation's MRU end; returns the first moved slot (the first candidate). */
+  private _evictFromWindow(): number {
+    let first = -1;
+    let node = this._first(Region.WINDOW);
+    while (this._windowSize > this._windowMax && node >= 0) {
+      const next = this._after(node);
+      this._unlink(node);
+      this._append(Region.PROBATION, node);
+      if (first < 0) first = node;
+      this._windowSize--;
+      node = next;
+    }
+    return first;
+  }
+
+  private _evictFromMain(candidateStart: number): void {
+    let victimQueue = Region.PROBATION;
+    let candidateQueue = Region.PROBATION;
+    let candidate = candidateStart;
+    let victim = this._first(Region.PROBATION);
+    while (this._count > this._maximum) {
+      if (candidate < 0 && candidateQueue === Region.PROBATION) {
+        candidate = this._first(Region.WINDOW);
+        candidateQueue = Region.WINDOW;
+      }
+      if (candidate < 0 && victim < 0) {
+        if (victimQueue === Region.PROBATION) {
+          victim = this._first(Region.PROTECTED);
+          victimQueue = Region.PROTECTED;
+          continue;
+        } else if (victimQueue === Region.PROTECTED) {
+          victim = this._first(Region.WINDOW);
+          victimQueue = Region.WINDOW;
+          continue;
+        }
+        break;
+      }
+      if (victim < 0) {
+        const evicted = candidate;
+        candidate = this._after(candidate);
+        this._drop(evicted);
+        continue;
+      } else if (candidate < 0) {
+        const evicted = victim;
+        victim = this._after(victim);
+        this._drop(evicted);
+        continue;
+      }
+      if (candidate === victim) {
+        victim = this._after(victim);
+        this._drop(candidate);
+        candidate = -1;
+        continue;
+      }
+      if (this._admit(candidate, victim)) {
+        const evicted = victim;
+        victim = this._after(victim);
+        this._drop(evicted);
+        candidate = this._after(candidate);
+      } else {
+        const evicted = candidate;
+        candidate = this._after(candidate);
+        this._drop(evicted);
+      }
+    }
+  }
+
+  private _admit(candidate: number, victim: number): boolean {
+    const sketch = this.sketch;
+    const node = this._node;
+    const v4 = victim << Bits.SHIFT;
+    const c4 = candidate << Bits.SHIFT;
+    const victimFreq = sketch.frequencySpread(node[v4 | Rec.TAG]!, node[v4 | Rec.COUNTER]!);
+    const candidateFreq = sketch.frequencySpread(node[c4 | Rec.TAG]!, node[c4 | Rec.COUNTER]!);
+    if (candidateFreq > victimFreq) return true;
+    if (candidateFreq === victimFreq && candidateFreq >= Limit.ADMIT_TIE_THRESHOLD) return true;
+    if (candidateFreq >= Limit.ADMIT_HASHDOS_THRESHOLD) return (this._random() & 127) === 0;
+    return false;
+  }
+
+  // --- hill climbing ---
+  private _climb(): void {
+    const requests = this._hitsInSample + this._missesInSample;
+    if (requests >= this._samplePeriod) this._determineAdjustment(requests);
+    if (this._protectedSize > this._protectedMax) this._demoteFromProtected();
+    const amount = this._adjustment;
+    if (amount === 0) return;
+    if (amount > 0) this._increaseWindow();
+    else this._decreaseWindow();
+  }
+
+  private _determineAdjustment(requests: number): void {
+    const hitRate = this._hitsInSample / requests;
+    const change = hitRate - this._previousHitRate;
+    const amount = change >= 0 ? this._stepSize : -this._stepSize;
+    const nextStep = HILL_CLIMBER_STEP_DECAY_RATE * amount;
+    this._previousHitRate = hitRate;
+    this._adjustment = Math.trunc(amount);
+    this._stepSize = nextStep;
+    this._hitsInSample = 0;
+    this._missesInSample = 0;
+  }
+
+  private _demoteFromProtected(): void {
+    this._demote(this._node, this._base);
+  }
+
+  private _increaseWindow(): void {
+    if (this._protectedMax === 0) {
+      // nothing can move until the next sample sets a new adjustment: stop retrying on every access
+      this._adjustment = 0;
+      return;
+    }
+    let quota = Math.min(this._adjustment, this._protectedMax);
+    this._protectedMax -= quota;
+    this._windowMax += quota;
+    this._demoteFromProtected();
+    for (let i = 0; i < Limit.QUEUE_TRANSFER_THRESHOLD && quota > 0; i++) {
+      let candidate = this._first(Region.PROBATION);
+      let probation = true;
+      if (candidate < 0) {
+        candidate = this._first(Region.PROTECTED);
+        probation = false;
+      }
+      if (candidate < 0) break;
+      quota--;
+      this._unlink(candidate);
+      if (!probation) this._protectedSize--;
+      this._append(Region.WINDOW, candidate);
+      this._windowSize++;
+    }
+    this._protectedMax += quota;
+    this._windowMax -= quota;
+    this._adjustment = quota;
+  }
+
+  private _decreaseWindow(): void {
+    if (this._windowMax <= 1) {
+      this._adjustment = 0; // as above: the window cannot grow back before the next sample
+      return;
+    }
+    let quota = Math.min(-this._adjustment, Math.max(0, this._windowMax - 1));
+    this._protectedMax += quota;
+    this._windowMax -= quota;
+    for (let i = 0; i < Limit.QUEUE_TRANSFER_THRESHOLD && quota > 0; i++) {
+      const candidate = this._first(Region.WINDOW);
+      if (candidate < 0) break;
+      quota--;
+      this._windowSize--;
+      this._unlink(candidate);
+      this._append(Region.PROBATION, candidate);
+    }
+    this._protectedMax -= quota;
+    this._windowMax += quota;
+    this._adjustment = -quota;
+  }
+
+  setMaximum(maximum: number): void {
+    if (this._readCount !== 0) this._drain();
+    this._setMaximum(maximum);
+    this.sketch.ensureCapacity(maximum);
+    this._evictEntries();
+    while (this._count > maximum && this.evictOne());
+  }
+
+  grow(capacity: number): void {
+    if (this._readCount !== 0) this._drain();
+    const oldBase = this._base;
+    const old = this._node;
+    const node = new Int32Array((capacity + 3) << Bits.SHIFT);
+    const map = (v: number): number => (v >= oldBase ? v - oldBase + capacity : v);
+    for (let s = 0; s < oldBase + 3; s++) {
+      const t = map(s);
+      const s4 = s << Bits.SHIFT;
+      const t4 = t << Bits.SHIFT;
+      node[t4 | Rec.NEXT] = map(old[s4 | Rec.NEXT]!);
+      node[t4 | Rec.PREV] = map(old[s4 | Rec.PREV]!);
+      node[t4 | Rec.TAG] = old[s4 | Rec.TAG]!;
+      node[t4 | Rec.COUNTER] = old[s4 | Rec.COUNTER]!;
+    }
+    this._node = node;
+    this._base = capacity;
+  }
+
+  order(): number[] {
+    if (this._readCount !== 0) this._drain();
+    const out: number[] = [];
+    for (const region of [Region.PROTECTED, Region.WINDOW, Region.PROBATION]) {
+      const h = this._base + region;
+      const node = this._node;
+      for (let s = node[(h << Bits.SHIFT) | Rec.PREV]!; s !== h; s = node[(s << Bits.SHIFT) | Rec.PREV]!) {
+        out.push(s);
+      }
+    }
+    return out;
+  }
+
+  /** Sketch estimate (0..15) of a resident slot's popularity. */
+  frequency(slot: number): number {
+    if (this._readCount !== 0) this._drain();
+    const s4 = slot << Bits.SHIFT;
+    return this.sketch.frequencySpread(this._node[s4 | Rec.TAG]!, this._node[s4 | Rec.COUNTER]!);
+  }
+
+  state(): WTinyLfuState {
+    if (this._readCount !== 0) this._drain();
+    return {
+      windowMaximum: this._windowMax,
+      protectedMaximum: this._protectedMax,
+      windowSize: this._windowSize,
+      probationSize: this._count - this._windowSize - this._protectedSize,
+      protectedSize: this._protectedSize,
+      stepSize: this._stepSize,
+      sketchResets: this.sketch.resets,
+    };
+  }
+
+  clear(): void {
+    this._readCount = 0;
+    this._skip = 0;
+    for (let r = 0; r < 3; r++) {
+      const h = this._base + r;
+      this._node[(h << Bits.SHIFT) | Rec.NEXT] = h;
+      this._node[(h << Bits.SHIFT) | Rec.PREV] = h;
+    }
+    this._windowSize = 0;
+    this._protectedSize = 0;
+    this._count = 0;
+  }
+}
