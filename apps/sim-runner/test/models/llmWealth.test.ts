@@ -200,7 +200,11 @@ describe('LLM wealth model', () => {
     },
   );
 
-  it('look-ahead: the decision for step s+1 sees the state at the end of step s-1 plus its own step-s decision', async () => {
+  /**
+   * A look-ahead model whose prompts are recorded by agent, and `views`: the state as each agent's observation
+   * renders it, taken by `view()` (the runs call it at the end of each step, before the next step starts).
+   */
+  const lookaheadProbe = (lookahead: number | boolean) => {
     const prompts = new Map<string, string[]>();
     const client = fakeClient();
     const inner = client.complete.bind(client);
@@ -216,22 +220,24 @@ describe('LLM wealth model', () => {
       seed: 3,
       client,
       concurrency: 2,
-      lookahead: true,
+      lookahead,
     });
-    model.pipelineUntil = 3;
     const views = new Map<number, string[]>();
-    // The state at the end of each step, as each agent's observation renders it (before the next step starts).
-    await model.runModel({
-      maxSteps: 3,
-      onStep: (m) => {
-        for (const agent of (m as LlmWealthModel).moneyAgents) {
-          const o = agent.observe();
-          const seen = views.get(agent.uniqueId) ?? [];
-          seen.push(`You have ${o.wealth} coins. Cellmates' coins: [${o.mates.join(', ')}].`);
-          views.set(agent.uniqueId, seen);
-        }
-      },
-    });
+    const view = (m: LlmWealthModel) => {
+      for (const agent of m.moneyAgents) {
+        const o = agent.observe();
+        const seen = views.get(agent.uniqueId) ?? [];
+        seen.push(`You have ${o.wealth} coins. Cellmates' coins: [${o.mates.join(', ')}].`);
+        views.set(agent.uniqueId, seen);
+      }
+    };
+    return { model, prompts, views, view };
+  };
+
+  it('look-ahead: the decision for step s+1 sees the state at the end of step s-1 plus its own step-s decision', async () => {
+    const { model, prompts, views, view } = lookaheadProbe(true);
+    model.pipelineUntil = 3;
+    await model.runModel({ maxSteps: 3, onStep: (m) => view(m as LlmWealthModel) });
     for (const agent of model.moneyAgents) {
       const asked = prompts.get(String(agent.uniqueId))!;
       expect(asked).toHaveLength(3);
@@ -243,33 +249,8 @@ describe('LLM wealth model', () => {
   });
 
   it('look-ahead of 2 steps: the decision for step s+2 sees the state at the end of step s-1 plus its own decisions for s and s+1', async () => {
-    const prompts = new Map<string, string[]>();
-    const client = fakeClient();
-    const inner = client.complete.bind(client);
-    client.complete = (request, settings) => {
-      const key = settings?.key ?? '';
-      prompts.set(key, [...(prompts.get(key) ?? []), request.messages[1]!.content]);
-      return inner(request, settings);
-    };
-    const model = new LlmWealthModel({
-      n: 6,
-      width: 2,
-      height: 2,
-      seed: 3,
-      client,
-      concurrency: 2,
-      lookahead: 2,
-    });
+    const { model, prompts, views, view } = lookaheadProbe(2);
     model.pipelineUntil = 4;
-    const views = new Map<number, string[]>();
-    const view = (m: LlmWealthModel) => {
-      for (const agent of m.moneyAgents) {
-        const o = agent.observe();
-        const seen = views.get(agent.uniqueId) ?? [];
-        seen.push(`You have ${o.wealth} coins. Cellmates' coins: [${o.mates.join(', ')}].`);
-        views.set(agent.uniqueId, seen);
-      }
-    };
     view(model); // views[0]: the state before step 1
     await model.runModel({ maxSteps: 4, onStep: (m) => view(m as LlmWealthModel) });
     const chose = /chose: (give|keep|move) \(outcome not seen yet\)/g;
