@@ -7,11 +7,12 @@
  * so a timer fires up to ~1 ms late (and, from a stale loop time, up to a tick early); the emulator then held
  * a request L + 0.7-0.8 ms on average, 1.5% more than its own latency model at L = 50 ms. Whatever the timer,
  * the clock is checked when it fires and an early one is re-armed, so nothing runs early. The emulator's
- * precise mode gives it a sub-millisecond timer (PreciseWaker, a helper thread); its plain mode, Node's
- * timers. `spinMs` > 0 is a third way, kept for hosts without threads: the timer wakes `spinMs` (+ up to 1 ms
- * of truncation) before the earliest due time and the rest is waited across event-loop turns (`setImmediate`,
- * which keeps polling I/O): sub-ms lateness, but a busy loop of ~1-2 ms per wake (measured: 0.74 vs 0.34 ms
- * of emulator CPU per request at 320 req/s), so the emulator does not use it by default.
+ * precise mode gives it a sub-millisecond timer (PreciseWaker, a helper thread) set `spinMs` = 0.25 ms early,
+ * the rest being waited across event-loop turns (`setImmediate`, which keeps polling I/O): the thread's wake-up
+ * and its message to the main loop take ~0.3 ms on this machine, so the short spin covers them. Its plain
+ * mode: Node's timers, no spin. A spin window on Node's timers alone (resolution 1 ms) also reaches sub-ms
+ * lateness, but with a busy loop of ~1-2 ms per wake (measured: 0.74 vs 0.34 ms of emulator CPU per request
+ * at 320 req/s), so the emulator does not do that.
  * Hand-written: no timer library offers "never early, sub-ms late" on Node's millisecond timers, and the heap
  * is a few lines.
  */
@@ -19,6 +20,8 @@
 /** The timer functions the scheduler uses (injected in tests, with a manual clock). */
 export interface SchedulerHost {
   now(): number;
+  /** Granularity of `setTimeout`, ms: 1 for Node's timers (whole ms), 0 for a sub-ms timer. Default 1. */
+  readonly resolutionMs?: number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
   setImmediate(fn: () => void): unknown;
@@ -96,9 +99,9 @@ export class DueScheduler {
     if (!first) return this._disarm();
     if (this._immediate !== undefined) return; // a turn is coming: it re-arms
     const left = first.due - this._host.now();
-    // Node runs a timer after a whole number of ms (at least 1): in the precise mode, a wait shorter than the
-    // spin window plus one ms is done across turns, or the timer could wake after the due time
-    if (left <= (this._spinMs > 0 ? this._spinMs + 1 : 0)) {
+    // Node runs a timer after a whole number of ms (at least 1): with a spin window, a wait shorter than the
+    // window plus the timer's resolution is done across turns, or the timer could wake after the due time
+    if (left <= (this._spinMs > 0 ? this._spinMs + (this._host.resolutionMs ?? 1) : 0)) {
       if (this._timer !== undefined) this._host.clearTimeout(this._timer);
       this._timer = undefined;
       this._timerFor = Infinity;

@@ -41,6 +41,7 @@ for (;;) {
 
 export class PreciseWaker {
   private _worker: Worker | undefined;
+  private _online = false;
   private _failed = false;
   private readonly _shared = new SharedArrayBuffer(16);
   private readonly _i32 = new Int32Array(this._shared, 0, 2);
@@ -53,6 +54,7 @@ export class PreciseWaker {
   host(): SchedulerHost {
     return {
       now: () => performance.now(),
+      resolutionMs: 0,
       setTimeout: (fn, ms) => this.arm(fn, ms),
       clearTimeout: (h) => this.disarm(h as number),
       setImmediate: (fn) => setImmediate(fn),
@@ -86,6 +88,20 @@ export class PreciseWaker {
     }
   }
 
+  /**
+   * Starts the thread now and waits until it runs (~30-50 ms), so that the first arming is not late by the
+   * thread's start-up. Optional: arming starts it too.
+   */
+  async start(): Promise<void> {
+    const worker = this._start();
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      if (this._online) return resolve();
+      worker.once('online', () => resolve());
+      worker.once('error', () => resolve());
+    });
+  }
+
   /** Stops the thread (the emulator's close). */
   async close(): Promise<void> {
     this._fn = undefined;
@@ -104,6 +120,7 @@ export class PreciseWaker {
     try {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this._shared });
       worker.unref();
+      worker.once('online', () => (this._online = true));
       worker.on('message', (g: number) => this._fire(g));
       worker.on('error', () => {
         // fall back to millisecond timers for what is armed now and later

@@ -5,7 +5,15 @@ import { DueScheduler, type SchedulerHost } from '../../src/emulator/dueSchedule
  * `earlyMs`, as Node's millisecond timers do from a stale loop time, or late by up to `lateMs`), and immediates
  * that each cost `turnMs` of clock.
  */
-function manualLoop(opts: { earlyMs: number; lateMs: number; turnMs: number; seed: number }) {
+function manualLoop(opts: {
+  earlyMs: number;
+  lateMs: number;
+  turnMs: number;
+  seed: number;
+  /** 1 = Node's whole-ms timers (default), 0 = a sub-ms timer. */
+  resolutionMs?: number;
+}) {
+  const resolution = opts.resolutionMs ?? 1;
   let t = 1000;
   let seed = opts.seed;
   const rand = (): number => {
@@ -19,8 +27,13 @@ function manualLoop(opts: { earlyMs: number; lateMs: number; turnMs: number; see
   let immediatesRun = 0;
   const host: SchedulerHost = {
     now: () => t,
+    resolutionMs: resolution,
     setTimeout(fn, ms) {
-      const at = t + Math.max(1, Math.trunc(ms)) - opts.earlyMs + rand() * (opts.earlyMs + opts.lateMs);
+      const at =
+        t +
+        (resolution === 1 ? Math.max(1, Math.trunc(ms)) : ms) -
+        opts.earlyMs +
+        rand() * (opts.earlyMs + opts.lateMs);
       timers.set(++ids, { at, fn });
       timersSet++;
       return ids;
@@ -101,6 +114,17 @@ describe('DueScheduler', () => {
     loop.run();
     expect(late).toHaveLength(100);
     expect(Math.max(...late)).toBeLessThan(0.05 + 1e-9);
+  });
+
+  it('sub-ms host (resolution 0): a short spin window covers a wake-up that comes up to the window late', () => {
+    const loop = manualLoop({ earlyMs: 0, lateMs: 0.25, turnMs: 0.02, seed: 9, resolutionMs: 0 });
+    const s = new DueScheduler(0.25, loop.host);
+    const late: number[] = [];
+    for (const due of dues(100, loop.now() + 5)) s.at(due, (l) => late.push(l));
+    loop.run();
+    expect(late).toHaveLength(100);
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...late)).toBeLessThan(0.02 + 1e-9);
   });
 
   it('plain mode (spinMs 0) waits on timers only, re-arming one that fired early', () => {
