@@ -96,6 +96,12 @@ export const emulatorOptionsSchema = z
       .default(8 * 1024 * 1024),
     /** Largest prompt/input array and `n`. */
     maxBatch: z.number().int().min(1).default(2048),
+    /**
+     * Release answers at their due time to a fraction of a millisecond (never early), woken by a helper
+     * thread that sleeps in `Atomics.wait` (started on the first timed release). false = Node's millisecond
+     * timers: no thread, but each release comes 0.5-1 ms late on average.
+     */
+    preciseTimers: z.boolean().default(true),
     /** Clock used by the rate limiter and `created` fields, ms. Inject one to test the limiter. */
     clock: clockSchema.optional(),
   })

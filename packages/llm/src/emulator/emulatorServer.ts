@@ -23,7 +23,10 @@ import {
   parseEmulatorReconfiguration,
   type ResolvedEmulatorOptions,
 } from './emulatorOptions.js';
+import { DueScheduler } from './dueScheduler.js';
 import { FaultInjector } from './faultInjector.js';
+import { LatenessHistogram, type LatenessSummary } from './latenessHistogram.js';
+import { PreciseWaker } from './preciseWaker.js';
 import { type LatencyPlan, LatencyModel } from './latencyModel.js';
 import { hashParts } from './random.js';
 import { type Clock, EmulatorRateLimiter } from './rateLimiter.js';
@@ -51,6 +54,11 @@ export interface EmulatorStats {
   /** Connections open now, and the most open at once. */
   openConnections: number;
   maxOpenConnections: number;
+  /**
+   * How late answers, first tokens, stream steps and injected faults were released past their modelled due
+   * time (never early). With `preciseTimers` a fraction of a millisecond; with plain timers 0.5-1 ms.
+   */
+  lateness: LatenessSummary;
 }
 
 export interface Emulator {
@@ -90,7 +98,6 @@ interface RequestContext {
   number: number;
   req: IncomingMessage;
   res: ServerResponse;
-  timers: Set<NodeJS.Timeout>;
   closed: boolean;
   headers: Record<string, string>;
   startedAt: number;
@@ -135,6 +142,7 @@ function newStats(): EmulatorStats {
     connections: 0,
     openConnections: 0,
     maxOpenConnections: 0,
+    lateness: { releases: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, maxMs: 0 },
   };
 }
 
@@ -307,6 +315,9 @@ class EmulatorServer implements Emulator {
   private readonly _limiter: EmulatorRateLimiter;
   private readonly _faults: FaultInjector;
   private readonly _live = new Set<RequestContext>();
+  private readonly _scheduler: DueScheduler;
+  private readonly _waker: PreciseWaker | undefined;
+  private readonly _lateness = new LatenessHistogram();
   private _stats = newStats();
   private _counter = 0;
   private _port = 0;
@@ -322,6 +333,9 @@ class EmulatorServer implements Emulator {
       this._clock,
     );
     this._faults = new FaultInjector(options.faults, options.seed);
+    this._waker = options.preciseTimers ? new PreciseWaker() : undefined;
+    // the waker is set 0.25 ms early: its thread's wake-up and message take ~0.3 ms (see DueScheduler)
+    this._scheduler = this._waker ? new DueScheduler(0.25, this._waker.host()) : new DueScheduler(0);
     this._server = createServer((req, res) => this._handle(req, res));
     this._server.keepAliveTimeout = 30_000;
     this._server.headersTimeout = 35_000;
@@ -376,10 +390,15 @@ class EmulatorServer implements Emulator {
       });
     });
     this._port = (this._server.address() as AddressInfo).port;
+    // with modelled latency, the waker's thread is started now, not on the first answer (which would be late
+    // by its start-up)
+    if (this._waker && this.options.timeScale > 0) await this._waker.start();
   }
 
   stats(): EmulatorStats {
-    return structuredClone(this._stats);
+    const stats = structuredClone(this._stats);
+    stats.lateness = this._lateness.summary();
+    return stats;
   }
 
   resetStats(): void {
@@ -389,12 +408,15 @@ class EmulatorServer implements Emulator {
     this._stats.maxInFlight = maxInFlight;
     this._stats.openConnections = openConnections;
     this._stats.maxOpenConnections = openConnections;
+    this._lateness.reset();
   }
 
   close(): Promise<void> {
     this._closing ??= new Promise<void>((resolve) => {
       for (const ctx of this._live) this._finish(ctx);
-      this._server.close(() => resolve());
+      this._scheduler.clear();
+      const stopped = this._waker?.close();
+      this._server.close(() => void Promise.resolve(stopped).then(() => resolve()));
       this._server.closeAllConnections();
     });
     return this._closing;
@@ -408,7 +430,6 @@ class EmulatorServer implements Emulator {
       number,
       req,
       res,
-      timers: new Set(),
       closed: false,
       headers: {
         'x-request-id': `req_emu_${this.options.seed}_${number}`,
@@ -459,8 +480,6 @@ class EmulatorServer implements Emulator {
   private _finish(ctx: RequestContext): void {
     if (ctx.closed) return;
     ctx.closed = true;
-    for (const t of ctx.timers) clearTimeout(t);
-    ctx.timers.clear();
     this._live.delete(ctx);
     this._stats.inFlight--;
     if (!ctx.res.writableEnded) ctx.res.destroy();
@@ -468,31 +487,24 @@ class EmulatorServer implements Emulator {
 
   /**
    * Runs `fn` `ms` after the request arrived, never sooner: the time spent reading and parsing the request is
-   * part of the modelled latency, not added to it. A timer may fire up to a tick early (libuv's loop time is
-   * cached in whole ms), so it is checked again and rearmed for the rest; it fires at most a tick late.
+   * part of the modelled latency, not added to it (ms <= 0: now, synchronously).
    */
   private _afterArrival(ctx: RequestContext, ms: number, fn: () => void): void {
-    if (ms <= 0) return this._later(ctx, 0, fn);
-    const due = ctx.arrivedAt + ms;
-    const check = (): void => {
-      const left = due - performance.now();
-      if (left > 0) this._later(ctx, left, check);
-      else if (!ctx.closed) fn();
-    };
-    check();
-  }
-
-  private _later(ctx: RequestContext, ms: number, fn: () => void): void {
-    if (ctx.closed) return;
     if (ms <= 0) {
-      fn();
+      if (!ctx.closed) fn();
       return;
     }
-    const t = setTimeout(() => {
-      ctx.timers.delete(t);
-      if (!ctx.closed) fn();
-    }, ms);
-    ctx.timers.add(t);
+    this._at(ctx, ctx.arrivedAt + ms, fn);
+  }
+
+  /** Runs `fn` when performance.now() reaches `due` (never sooner; see DueScheduler), unless ctx closed. */
+  private _at(ctx: RequestContext, due: number, fn: () => void): void {
+    if (ctx.closed) return;
+    this._scheduler.at(due, (lateMs) => {
+      if (ctx.closed) return;
+      this._lateness.record(lateMs);
+      fn();
+    });
   }
 
   private _readBody(ctx: RequestContext, makeJob: (body: Record<string, unknown>) => Job): void {
@@ -953,11 +965,10 @@ class EmulatorServer implements Emulator {
     const timeOf = (k: number): number => plan.ttftMs + Math.max(0, k - 1) * plan.perTokenMs;
 
     let next = 0;
-    let startedAt = 0;
+    // step k is due timeOf(k) after the request arrived, like the first token
     const pump = (): void => {
       if (ctx.closed) return;
       if (next === 0) {
-        startedAt = performance.now();
         ctx.headers['openai-processing-ms'] = String(Math.round(plan.ttftMs));
         this._count(200);
         ctx.res.writeHead(200, {
@@ -966,7 +977,7 @@ class EmulatorServer implements Emulator {
           'cache-control': 'no-cache',
         });
       }
-      const elapsed = performance.now() - startedAt + plan.ttftMs;
+      const elapsed = performance.now() - ctx.arrivedAt;
       let out = '';
       while (next < lines.length && (next === 0 || timeOf(next) <= elapsed)) {
         if (next === breakAt) {
@@ -986,7 +997,7 @@ class EmulatorServer implements Emulator {
         ctx.res.end();
         return;
       }
-      this._later(ctx, Math.max(1, timeOf(next) - elapsed), pump);
+      this._at(ctx, ctx.arrivedAt + timeOf(next), pump);
     };
     this._afterArrival(ctx, plan.ttftMs, pump);
   }
