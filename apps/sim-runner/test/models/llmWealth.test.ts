@@ -151,23 +151,6 @@ describe('LLM wealth model', () => {
     expect(a.model.moneyAgents.reduce((s, x) => s + x.wealth, 0)).toBe(12);
   });
 
-  it('pipelined steps: a run resumed from a checkpoint ends like the uninterrupted one', async () => {
-    const options = { n: 8, width: 3, height: 3, seed: 2, concurrency: 3, pipeline: true };
-    const whole = new LlmWealthModel({ ...options, client: fakeClient() });
-    whole.pipelineUntil = 10;
-    await whole.runModel({ maxSteps: 10 });
-    const first = new LlmWealthModel({ ...options, client: fakeClient() });
-    first.pipelineUntil = 4;
-    await first.runModel({ maxSteps: 4 });
-    // The observations taken after the last apply (not started yet) travel in the checkpoint.
-    const checkpoint = JSON.parse(JSON.stringify(createCheckpoint(first)));
-    const resumed = new LlmWealthModel({ ...options, client: fakeClient() });
-    resumed.pipelineUntil = 10;
-    restoreCheckpoint(resumed, checkpoint);
-    await resumed.runModel({ maxSteps: 10 });
-    expect(resumed.dataCollector.toCSV()).toBe(whole.dataCollector.toCSV());
-  });
-
   it.each([true, 2, 3])(
     'look-ahead %p: same seed and answers => same run, nothing started beyond the last step',
     async (lookahead) => {
@@ -272,28 +255,31 @@ describe('LLM wealth model', () => {
     );
   });
 
-  it.each([true, 2, 3])(
-    'look-ahead %p: a run resumed from a checkpoint ends like the uninterrupted one',
-    async (lookahead) => {
-      const options = { n: 8, width: 3, height: 3, seed: 2, concurrency: 3, lookahead };
-      const whole = new LlmWealthModel({ ...options, client: fakeClient() });
-      whole.pipelineUntil = 10;
-      await whole.runModel({ maxSteps: 10 });
-      const first = new LlmWealthModel({ ...options, client: fakeClient() });
-      first.pipelineUntil = 4;
-      await first.runModel({ maxSteps: 4 });
-      // The next step's observations (snapshot plus own decision, not started) travel in the checkpoint.
-      const checkpoint = JSON.parse(JSON.stringify(createCheckpoint(first)));
-      const resumed = new LlmWealthModel({ ...options, client: fakeClient() });
-      resumed.pipelineUntil = 10;
-      restoreCheckpoint(resumed, checkpoint);
-      await resumed.runModel({ maxSteps: 10 });
-      expect(resumed.dataCollector.toCSV()).toBe(whole.dataCollector.toCSV());
-      expect(resumed.moneyAgents.map((a) => a.memory.render())).toEqual(
-        whole.moneyAgents.map((a) => a.memory.render()),
-      );
-    },
-  );
+  // The decisions not started at the end of a run (pipelined: observations taken after the last apply;
+  // look-ahead: each next decision's snapshot plus the agent's own decisions since) travel in the checkpoint.
+  it.each([
+    ['pipelined steps', { pipeline: true }],
+    ['look-ahead true', { lookahead: true }],
+    ['look-ahead 2', { lookahead: 2 }],
+    ['look-ahead 3', { lookahead: 3 }],
+  ] as const)('%s: a run resumed from a checkpoint ends like the uninterrupted one', async (_, mode) => {
+    const options = { n: 8, width: 3, height: 3, seed: 2, concurrency: 3, ...mode };
+    const whole = new LlmWealthModel({ ...options, client: fakeClient() });
+    whole.pipelineUntil = 10;
+    await whole.runModel({ maxSteps: 10 });
+    const first = new LlmWealthModel({ ...options, client: fakeClient() });
+    first.pipelineUntil = 4;
+    await first.runModel({ maxSteps: 4 });
+    const checkpoint = JSON.parse(JSON.stringify(createCheckpoint(first)));
+    const resumed = new LlmWealthModel({ ...options, client: fakeClient() });
+    resumed.pipelineUntil = 10;
+    restoreCheckpoint(resumed, checkpoint);
+    await resumed.runModel({ maxSteps: 10 });
+    expect(resumed.dataCollector.toCSV()).toBe(whole.dataCollector.toCSV());
+    expect(resumed.moneyAgents.map((a) => a.memory.render())).toEqual(
+      whole.moneyAgents.map((a) => a.memory.render()),
+    );
+  });
 
   it('look-ahead with a backlog: concurrency + backlog decisions in flight, same run', async () => {
     const run = async (backlog: number) => {
