@@ -12,6 +12,7 @@ import {
   type ShiftTarget,
 } from '../src/shiftSchedule.js';
 import { createShiftingLlmDriver } from '../src/shiftingDriver.js';
+import { runShifting } from './support/shiftingRun.js';
 
 describe('parseShiftSchedule', () => {
   it('accepts phases in time order from 0 and names the first bad key otherwise', () => {
@@ -148,17 +149,7 @@ describe('createShiftingLlmDriver', () => {
           out,
         }),
       );
-      const config = defaultConfig();
-      config.performance_optimization.adaptive_optimization.sample_interval = 0.05;
-      config.performance_optimization.adaptive_optimization.optimization_interval = 0.2;
-      const { report } = await runSimulation({
-        scenario: { name: 'shifting', agents: 6, steps: 1_000_000, concurrency: 3 },
-        config,
-        seed: 2,
-        model: 'shifting',
-        drivers: { shifting: createShiftingLlmDriver },
-        settings: { shifts, timeScale: '0.01', pipeline: 'true' },
-      });
+      const { report } = await runShifting(shifts);
       expect(report.wallSeconds).toBeLessThan(5);
       expect(report.requests).toBeGreaterThan(0);
       expect(report.errors).toBe(0);

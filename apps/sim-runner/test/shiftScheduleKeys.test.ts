@@ -1,11 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig } from '../src/config.js';
 import { RunSignals } from '../src/llmOptimizer.js';
-import { runSimulation } from '../src/runner.js';
 import { parseShiftSchedule, ShiftRunner, type ShiftTarget } from '../src/shiftSchedule.js';
-import { createShiftingLlmDriver } from '../src/shiftingDriver.js';
+import { runShifting } from './support/shiftingRun.js';
 
 const popularity = { a: { share: 1, keys: 4, zipf: 1 } };
 
@@ -93,17 +91,7 @@ describe('shift schedule: key-popularity phases', () => {
           out,
         }),
       );
-      const config = defaultConfig();
-      config.performance_optimization.adaptive_optimization.sample_interval = 0.05;
-      config.performance_optimization.adaptive_optimization.optimization_interval = 0.2;
-      const { report } = await runSimulation({
-        scenario: { name: 'shifting', agents: 6, steps: 1_000_000, concurrency: 3 },
-        config,
-        seed: 2,
-        model: 'shifting',
-        drivers: { shifting: createShiftingLlmDriver },
-        settings: { shifts, timeScale: '0.01', pipeline: 'true' },
-      });
+      const { report } = await runShifting(shifts);
       expect(report.errors).toBe(0);
       expect(Object.keys(report.optimizer!.knobs).sort()).toEqual([
         'cache.a.entries',
