@@ -23,20 +23,26 @@ class Lru {
   }
 }
 
+/** Knobs of a "hot" and a "scan" cache tier (100 and 900 entries of a 1,000-entry budget) and their budget. */
+function hotAndScan(samplingRate: number) {
+  const a = knob('cache.hot', 100, 100, 900, 200);
+  const b = knob('cache.scan', 900, 100, 900, 200);
+  const budget = new CacheBudget({
+    budgetBytes: 1000,
+    tiers: [
+      { name: 'hot', bytesPerEntry: 1 },
+      { name: 'scan', bytesPerEntry: 1 },
+    ],
+    samplingRate,
+    stepBytes: 100,
+  });
+  return { a, b, budget };
+}
+
 describe('tuners inside the AdaptiveOptimizer', () => {
   it('cacheBudgetTuner moves memory to the tier whose keys repeat, kept only when the hit ratio improves', async () => {
     // Tier "hot": 500 keys, uniform (fits in 500 entries). Tier "scan": 100k keys, uniform (never hits).
-    const a = knob('cache.hot', 100, 100, 900, 200);
-    const b = knob('cache.scan', 900, 100, 900, 200);
-    const budget = new CacheBudget({
-      budgetBytes: 1000,
-      tiers: [
-        { name: 'hot', bytesPerEntry: 1 },
-        { name: 'scan', bytesPerEntry: 1 },
-      ],
-      samplingRate: 0.5,
-      stepBytes: 100,
-    });
+    const { a, b, budget } = hotAndScan(0.5);
     const hot = new Lru(a.value);
     const scan = new Lru(b.value);
     const r = mulberry32(1);
@@ -72,17 +78,7 @@ describe('tuners inside the AdaptiveOptimizer', () => {
   });
 
   it('cacheBudgetTuner with settle proposes nothing while the objective is still moving between intervals', () => {
-    const a = knob('cache.hot', 100, 100, 900, 200);
-    const b = knob('cache.scan', 900, 100, 900, 200);
-    const budget = new CacheBudget({
-      budgetBytes: 1000,
-      tiers: [
-        { name: 'hot', bytesPerEntry: 1 },
-        { name: 'scan', bytesPerEntry: 1 },
-      ],
-      samplingRate: 1,
-      stepBytes: 100,
-    });
+    const { a, b, budget } = hotAndScan(1);
     for (let round = 0; round < 5; round++) {
       for (let i = 0; i < 400; i++) budget.record('hot', `h${i % 150}`);
       for (let i = 0; i < 400; i++) budget.record('scan', `s${round}-${i}`);
