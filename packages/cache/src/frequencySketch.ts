@@ -169,55 +169,42 @@ export class FrequencySketch {
   }
 
   /**
-   * `incrementSpread` for `slots[0 .. n)` in order, each slot's spread and counter hash read from
-   * a record array of 4 words per slot (spread at word 2, counter hash at word 3), as the W-TinyLFU
-   * policy keeps them. One loop with the table and counts in locals: the batch form of a hit.
+   * `k` conservative increments of one item applied at once, from its precomputed `spread` and
+   * counter hash: every counter below `min + k` rises to it (capped at 15), which is exactly what
+   * `k` single increments do when nothing else touches the item's counters in between. Not counted
+   * in the reset sample: the caller counts the accesses when they happen (`countSamples`).
    */
-  incrementRecords(records: Int32Array, slots: Int32Array, n: number): void {
-    let t = this._table;
-    const blockMask = this._mask & ~15;
-    let size = this._size;
-    const sampleSize = this._sampleSize;
-    for (let i = 0; i < n; i++) {
-      // the same positions as incrementSpread
-      const r = slots[i]! << 2;
-      const block = records[r | 2]! & blockMask;
-      const c = records[r | 3]!;
-      const w0 = block | (c & 3),
-        w1 = block | 4 | ((c >>> 8) & 3),
-        w2 = block | 8 | ((c >>> 16) & 3),
-        w3 = block | 12 | ((c >>> 24) & 3);
-      const s0 = c & 0x1c,
-        s1 = (c >>> 8) & 0x1c,
-        s2 = (c >>> 16) & 0x1c,
-        s3 = (c >>> 24) & 0x1c;
-      const x0 = t[w0]!,
-        x1 = t[w1]!,
-        x2 = t[w2]!,
-        x3 = t[w3]!;
-      const v0 = (x0 >>> s0) & 15,
-        v1 = (x1 >>> s1) & 15,
-        v2 = (x2 >>> s2) & 15,
-        v3 = (x3 >>> s3) & 15;
-      let d = v0 - v1;
-      const m01 = v1 + (d & (d >> 31));
-      d = v2 - v3;
-      const m23 = v3 + (d & (d >> 31));
-      d = m01 - m23;
-      const min = m23 + (d & (d >> 31));
-      if (min === 15) continue;
-      t[w0] = (x0 + (((v0 - min - 1) >>> 31) << s0)) | 0;
-      t[w1] = (x1 + (((v1 - min - 1) >>> 31) << s1)) | 0;
-      t[w2] = (x2 + (((v2 - min - 1) >>> 31) << s2)) | 0;
-      t[w3] = (x3 + (((v3 - min - 1) >>> 31) << s3)) | 0;
-      if (++size >= sampleSize) {
-        this._size = size;
-        this._reset();
-        size = this._size;
-        t = this._table;
-      }
-    }
-    this._size = size;
+  addSpread(spread: number, c: number, k: number): void {
+    const t = this._table;
+    const block = spread & this._mask & ~15;
+    const w0 = block | (c & 3),
+      w1 = block | 4 | ((c >>> 8) & 3),
+      w2 = block | 8 | ((c >>> 16) & 3),
+      w3 = block | 12 | ((c >>> 24) & 3);
+    const s0 = c & 0x1c,
+      s1 = (c >>> 8) & 0x1c,
+      s2 = (c >>> 16) & 0x1c,
+      s3 = (c >>> 24) & 0x1c;
+    const x0 = t[w0]!,
+      x1 = t[w1]!,
+      x2 = t[w2]!,
+      x3 = t[w3]!;
+    const v0 = (x0 >>> s0) & 15,
+      v1 = (x1 >>> s1) & 15,
+      v2 = (x2 >>> s2) & 15,
+      v3 = (x3 >>> s3) & 15;
+    let target = Math.min(v0, v1, v2, v3) + k;
+    if (target > 15) target = 15;
+    if (v0 < target) t[w0] = (x0 + ((target - v0) << s0)) | 0;
+    if (v1 < target) t[w1] = (x1 + ((target - v1) << s1)) | 0;
+    if (v2 < target) t[w2] = (x2 + ((target - v2) << s2)) | 0;
+    if (v3 < target) t[w3] = (x3 + ((target - v3) << s3)) | 0;
+  }
+
+  /** Counts `n` accesses toward the next halving (their increments are applied later by `addSpread`). */
+  countSamples(n: number): void {
+    this._size += n;
+    if (this._size >= this._sampleSize) this._reset();
   }
 
   private _reset(): void {

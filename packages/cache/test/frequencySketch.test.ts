@@ -25,4 +25,27 @@ describe('FrequencySketch', () => {
     expect(est(a, 1)).not.toEqual(est(b, 2));
     expect(hashKey('x', 1)).not.toBe(hashKey('x', 2));
   });
+
+  it('addSpread(k) does what k single increments do for an item, capped at 15; countSamples ages the table', () => {
+    const h = hashKey('item', 7);
+    for (let start = 0; start <= 15; start++) {
+      for (let k = 1; k <= 8; k++) {
+        const one = new FrequencySketch(64, 7);
+        const batch = new FrequencySketch(64, 7);
+        for (let i = 0; i < start; i++) {
+          one.increment(h);
+          batch.increment(h);
+        }
+        for (let i = 0; i < k; i++) one.increment(h);
+        batch.addSpread(batch.spread(h), batch.counterHash(h), k);
+        expect(batch.frequency(h)).toBe(Math.min(15, start + k));
+        expect(batch.frequency(h)).toBe(one.frequency(h));
+      }
+    }
+    const aged = new FrequencySketch(16, 1);
+    for (let i = 0; i < 12; i++) aged.increment(h);
+    aged.countSamples(aged.sampleSize);
+    expect(aged.resets).toBe(1);
+    expect(aged.frequency(h)).toBe(6);
+  });
 });

@@ -1,4 +1,4 @@
-import { createRng, MemoryCache, simulateHits, WTinyLfuPolicy, zipfTrace } from '../src/index.js';
+import { createRng, hashKey, MemoryCache, simulateHits, WTinyLfuPolicy, zipfTrace } from '../src/index.js';
 
 function policy(maximum: number) {
   const evicted: number[] = [];
@@ -84,6 +84,18 @@ describe('WTinyLfuPolicy read buffer', () => {
     }
     expect(batched.keys()).toEqual(eager.keys());
     expect((batched.policy as WTinyLfuPolicy).droppedReads).toBe(0);
+  });
+
+  it('holds hits back in the entry and adds them to the sketch before anything reads it (frequency, admission, removal)', () => {
+    const seed = 11;
+    const c = new MemoryCache<string, number>({ max: 100, policy: 'w-tinylfu', seed });
+    const p = c.policy as WTinyLfuPolicy;
+    c.set('k', 1); // the insert counts 1
+    for (let i = 0; i < 10; i++) c.get('k'); // 7 held back, then 8 added at once, then 3 held back
+    expect(c.frequency('k')).toBe(11);
+    for (let i = 0; i < 3; i++) c.get('k');
+    c.delete('k'); // a removed key keeps its history: it competes with it when it comes back
+    expect(p.sketch.frequency(hashKey('k', seed))).toBe(14);
   });
 
   it('lossyReads: drops 3 of every 4 hits after the first 64 of a write-free run; a write ends the run', () => {

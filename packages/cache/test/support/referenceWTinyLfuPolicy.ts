@@ -45,6 +45,13 @@ const enum Limit {
   ADMIT_HASHDOS_THRESHOLD = 6,
   READ_BUFFER_SIZE = 64,
 }
+/** Hits not yet added to the sketch, in bits 5-7 of a record's counter hash (as the policy). */
+const enum Pending {
+  ONE = 0x20,
+  MASK = 0xe0,
+  SHIFT = 5,
+  FLUSH = 8,
+}
 /**
  * Hits recorded before they are applied. Like Caffeine's read buffer, a hit only appends the slot
  * here; the sketch increments and segment moves run in one batch when the buffer is full or before
@@ -165,6 +172,15 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
     node[s4 | Rec.NEXT] = this._base + region;
     node[h4 | Rec.PREV] = s;
     node[s4 | Rec.TAG] = (node[s4 | Rec.TAG]! & ~Bits.REGION) | region;
+    if (region === Region.PROBATION) this._flush(node, s4);
+  }
+
+  private _flush(node: Int32Array, r4: number): void {
+    const c = node[r4 | Rec.COUNTER]!;
+    const k = (c & Pending.MASK) >>> Pending.SHIFT;
+    if (k === 0) return;
+    node[r4 | Rec.COUNTER] = c & ~Pending.MASK;
+    this.sketch.addSpread(node[r4 | Rec.TAG]!, c, k);
   }
 
   /** Least recently used slot of a region, or -1. */
@@ -206,7 +222,8 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
     const buf = this._readBuffer;
     const node = this._node;
     this._readCount = 0;
-    this.sketch.incrementRecords(node, buf, n);
+    const sketch = this.sketch;
+    sketch.countSamples(n);
     const base = this._base;
     // quiet: no climber step is due within this batch (the usual case), so the loop only counts
     const quiet =
@@ -216,6 +233,12 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
       const s4 = slot << Bits.SHIFT;
       const tag = node[s4 | Rec.TAG]!;
       const from = tag & Bits.REGION;
+      const c = node[s4 | Rec.COUNTER]!;
+      if ((c & Pending.MASK) !== Pending.MASK) node[s4 | Rec.COUNTER] = c + Pending.ONE;
+      else {
+        node[s4 | Rec.COUNTER] = c & ~Pending.MASK;
+        sketch.addSpread(tag, c, Pending.FLUSH);
+      }
       // a hit moves the entry to the MRU end of its region; probation hits go to protected
       const region = from === Region.PROBATION ? Region.PROTECTED : from;
       const h = base + region;
@@ -269,6 +292,7 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
       node[d4 | Rec.NEXT] = bh;
       node[bh4 | Rec.PREV] = d;
       node[d4 | Rec.TAG] = (node[d4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
+      this._flush(node, d4);
       size--;
     }
     this._protectedSize = size;
@@ -284,7 +308,7 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
     const base = this._base;
     const s4 = slot << Bits.SHIFT;
     node[s4 | Rec.TAG] = spread & ~Bits.REGION; // region: window
-    node[s4 | Rec.COUNTER] = counter;
+    node[s4 | Rec.COUNTER] = counter & ~Pending.MASK;
     const wh4 = base << Bits.SHIFT; // window sentinel
     const last = node[wh4 | Rec.PREV]!;
     node[(last << Bits.SHIFT) | Rec.NEXT] = slot;
@@ -311,6 +335,7 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
       node[c4 | Rec.NEXT] = bh;
       node[bh4 | Rec.PREV] = candidate;
       node[c4 | Rec.TAG] = (node[c4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
+      this._flush(node, c4);
       this._windowSize = windowSize - 1;
       const victim = node[bh4 | Rec.NEXT]!;
       const out = victim === candidate || !this._admit(candidate, victim) ? candidate : victim;
@@ -332,6 +357,7 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
   onRemove(slot: number): void {
     if (this._readCount !== 0) this._drain();
     this._skip = 0;
+    this._flush(this._node, slot << Bits.SHIFT);
     this._unlink(slot);
     const region = this._region(slot);
     if (region === Region.WINDOW) this._windowSize--;
@@ -559,6 +585,7 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
   frequency(slot: number): number {
     if (this._readCount !== 0) this._drain();
     const s4 = slot << Bits.SHIFT;
+    this._flush(this._node, s4);
     return this.sketch.frequencySpread(this._node[s4 | Rec.TAG]!, this._node[s4 | Rec.COUNTER]!);
   }
 
