@@ -41,6 +41,23 @@ const all: Compressor[] = [
   new AutoCompressor({ prefer: 'speed' }),
 ];
 
+describe('ZstdCompressor on tens of megabytes (the sizes that use zstd worker threads)', () => {
+  // Regression: Node 24's asynchronous zstdCompress with worker threads cut frames of ~9 MB and more.
+  const big = Buffer.from(
+    Array.from({ length: 700_000 }, (_, i) => `agent ${i} saw the price rise ${(i * 7919) % 1000}\n`).join(''),
+  ).subarray(0, 24 * 1024 * 1024);
+  const limit = { maxOutputBytes: 32 * 1024 * 1024 };
+
+  it('round-trips sync and async, and both ways read each other', async () => {
+    expect(big.length).toBeGreaterThan(20 * 1024 * 1024);
+    const zstd = new ZstdCompressor();
+    const sync = zstd.compress(big);
+    const async = await zstd.compressAsync(big);
+    expect(sameBytes(zstd.decompress(async, limit), big)).toBe(true);
+    expect(sameBytes(await zstd.decompressAsync(sync, limit), big)).toBe(true);
+  });
+});
+
 describe.each(all.map((c) => [`${c.name}#${c.id}`, c] as const))('%s', (_name, compressor) => {
   it('round-trips small, large, empty and random data, sync and async', async () => {
     for (const data of [small, text, new Uint8Array(0), randomBytes(100_000)]) {
