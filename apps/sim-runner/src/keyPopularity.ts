@@ -136,16 +136,20 @@ export class CatalogCaches {
       };
     }
     // Exact curves (sampling rate 1): the caches hold a few hundred entries, so the miniature caches are cheap.
+    // Every size the tuner's steps can reach is a curve point too, so a change is judged against an exact
+    // replay of the old sizes on the same requests (paired gate, see `complete`).
+    const step = Math.max(1, Math.round(budget * (options.stepShare ?? 0.2)));
+    const maxEntries = budget - minEntries * (kinds.length - 1);
     this.budget = new CacheBudget({
       budgetBytes: budget,
-      tiers: kinds.map((name) => ({
-        name,
-        bytesPerEntry: 1,
-        minEntries,
-        maxEntries: budget - minEntries * (kinds.length - 1),
-      })),
+      tiers: kinds.map((name) => {
+        const start = options.initial?.[name] ?? Math.floor(budget / kinds.length);
+        const sizes: number[] = [];
+        for (let s = start - step * Math.floor((start - minEntries) / step); s <= maxEntries; s += step) sizes.push(s);
+        return { name, bytesPerEntry: 1, minEntries, maxEntries, sizes };
+      }),
       samplingRate: 1,
-      stepBytes: Math.max(1, Math.round(budget * (options.stepShare ?? 0.2))),
+      stepBytes: step,
       salt: options.seed,
     });
   }
@@ -159,7 +163,8 @@ export class CatalogCaches {
 
   /**
    * The answer to `request` (of `kind`) from its cache, or from `call` (then cached); feeds the budget's
-   * hit-ratio curve with the request's cache key.
+   * hit-ratio curve with the request's cache key and whether the cache had it, once the answer is there
+   * (the miniature caches then see the accesses in the order the real cache stores them).
    */
   async complete<R>(
     kind: string,
@@ -176,7 +181,7 @@ export class CatalogCaches {
       temperature: request.temperature,
       max_tokens: request.maxTokens,
     };
-    this.budget.record(kind, responses.key(cacheable));
+    const key = responses.key(cacheable);
     let computed = false;
     const value = (await responses.getOrCompute(
       cacheable,
@@ -186,6 +191,7 @@ export class CatalogCaches {
       },
       signal ? { signal } : {},
     )) as R;
+    this.budget.record(kind, key, !computed);
     if (computed) this.misses++;
     else this.hits++;
     return { value, cached: !computed };

@@ -223,6 +223,7 @@ export class AdaptiveOptimizer {
       await this._apply(g.tuner.knobs, p.old, false);
       this._recordChange(g, p, 'rolled_back', 'optimizer closed before the verdict', NaN, NaN, now);
       this._gate.end(g.tuner.group, this._interval, true);
+      g.tuner.outcome?.(false, p.proposal);
       g.pending = undefined;
     }
   }
@@ -326,7 +327,10 @@ export class AdaptiveOptimizer {
         const p = g.pending;
         const skip = p.look === 1 ? this.config.settle_samples : 0;
         p.after.push(...this._objective(g, window.slice(skip)));
-        const verdict = this._gate.evaluate(p.before, p.after, g.tuner.higherIsBetter ?? true, p.look);
+        const paired = g.tuner.paired?.();
+        const verdict = paired
+          ? this._gate.evaluatePaired(paired, p.look)
+          : this._gate.evaluate(p.before, p.after, g.tuner.higherIsBetter ?? true, p.look);
         if (verdict.extend && !g.tuner.urgent?.(ctx)) {
           p.look++;
           g.tuner.onInterval?.(ctx);
@@ -358,6 +362,7 @@ export class AdaptiveOptimizer {
           const next = await this._apply(g.tuner.knobs, proposal.values, !g.tuner.selfBounded);
           if (Object.entries(next).some(([k, v]) => old[k] !== v)) {
             this._gate.begin(g.tuner.group);
+            g.tuner.began?.(old, next);
             g.pending = {
               changeId: this._changeId++,
               proposal,

@@ -1,4 +1,8 @@
 import { HitRatioCurve } from './hitRatioCurve.js';
+import type { PairedEvidence } from './safetyGate.js';
+
+/** Accesses in a row with the outcomes of a grown tier's exact simulation that end its fill (`watch`). */
+const FILL_STREAK = 50;
 
 /**
  * Cache tier sizes within a memory budget: each tier's hit-ratio curve is estimated online by
@@ -11,6 +15,12 @@ export interface CacheTierSpec {
   bytesPerEntry: number;
   minEntries?: number;
   maxEntries?: number;
+  /**
+   * Extra curve points at exactly these sizes (entries), e.g. every size the tuner's steps can reach:
+   * with `samplingRate` 1 the miniature cache at a tier's size before a change replays that change's
+   * counterfactual exactly, so the change can be judged on the same requests (`watch`).
+   */
+  sizes?: number[];
 }
 
 export interface CacheBudgetOptions {
@@ -38,6 +48,11 @@ export class CacheBudget {
   private readonly _curves = new Map<string, HitRatioCurve>();
   private readonly _tiers: CacheTierSpec[];
   private readonly _step: number;
+  private _watch: Map<string, number> | undefined;
+  private _evidence: PairedEvidence = { wins: 0, losses: 0, total: 0, baseline: 0 };
+  private _outcomes = 0;
+  private readonly _fill = new Map<string, { debt: number; steady: number; streak: number; done: boolean }>();
+  private _filling = 0;
 
   constructor(private readonly _options: CacheBudgetOptions) {
     if (!(_options.budgetBytes > 0) || _options.tiers.length === 0) {
@@ -50,6 +65,7 @@ export class CacheBudget {
       const maxEntries = Math.max(2, Math.floor(_options.budgetBytes / t.bytesPerEntry));
       const sizes: number[] = [];
       for (let p = 1; p <= points; p++) sizes.push(Math.max(1, Math.round(maxEntries ** (p / points))));
+      for (const s of t.sizes ?? []) if (Number.isInteger(s) && s > 0) sizes.push(s);
       this._curves.set(
         t.name,
         new HitRatioCurve({
@@ -61,9 +77,91 @@ export class CacheBudget {
     }
   }
 
-  /** Feeds one access of `key` in `tier`. */
-  record(tier: string, key: string): void {
-    this._curves.get(tier)?.record(key);
+  /**
+   * Feeds one access of `key` in `tier`. Pass `hit`, the real cache's outcome for this access, to let a
+   * change be judged on the same requests: while `watch` is on, each access is compared with the exact
+   * simulation of the tier at its size before the change.
+   */
+  record(tier: string, key: string, hit?: boolean): void {
+    const curve = this._curves.get(tier);
+    if (!curve) return;
+    const probe = this._watch?.get(tier) ?? -1;
+    const before = curve.record(key, probe);
+    if (probe < 0 || hit === undefined) return;
+    this._outcomes++;
+    if (this._filling > 0) {
+      const fill = this._fill.get(tier);
+      if (fill && !fill.done) {
+        // filled: as many misses (insertions) as it grew, or FILL_STREAK accesses in a row with the
+        // outcome of the exact simulation at its new size (a tier whose keys never fill it)
+        if (!hit) fill.debt--;
+        fill.streak = fill.steady >= 0 && curve.lastHit(fill.steady) === hit ? fill.streak + 1 : 0;
+        if (fill.debt <= 0 || fill.streak >= FILL_STREAK) {
+          fill.done = true;
+          this._filling--;
+        }
+      }
+      return;
+    }
+    const e = this._evidence;
+    e.total++;
+    if (before) e.baseline++;
+    if (hit && !before) e.wins++;
+    else if (before && !hit) e.losses++;
+  }
+
+  /**
+   * Starts comparing every access fed with its real outcome against the cache sizes `before` (tier ->
+   * entries): needs an exact simulation of each tier at that size (`samplingRate` 1 and a curve point
+   * there, see `CacheTierSpec.sizes`). Returns false (and compares nothing) when one is missing.
+   *
+   * With `after` (the new sizes), the comparison starts once every tier that grew is filled: it has
+   * had as many misses (insertions) as it gained entries, or its last FILL_STREAK (50) accesses had the
+   * outcomes of the exact simulation at its new size. A grown cache is empty where it grew and fills
+   * only through misses, while a shrunk one loses its entries at once, so counting from the change
+   * would judge the move by its fill transient instead of by the sizes themselves.
+   */
+  watch(before: Record<string, number>, after?: Record<string, number>): boolean {
+    const probes = new Map<string, number>();
+    for (const t of this._tiers) {
+      const index = this._curves.get(t.name)!.exactIndex(before[t.name] ?? -1);
+      if (index < 0) {
+        this.unwatch();
+        return false;
+      }
+      probes.set(t.name, index);
+    }
+    this._watch = probes;
+    this._evidence = { wins: 0, losses: 0, total: 0, baseline: 0 };
+    this._outcomes = 0;
+    this._fill.clear();
+    this._filling = 0;
+    for (const t of this._tiers) {
+      const grown = Math.max(0, Math.round((after?.[t.name] ?? 0) - (before[t.name] ?? 0)));
+      if (grown > 0) {
+        const steady = this._curves.get(t.name)!.exactIndex(after![t.name]!);
+        this._fill.set(t.name, { debt: grown, steady, streak: 0, done: false });
+        this._filling++;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * What the accesses fed since `watch` say about the new sizes against the old ones, counted from the
+   * end of the fill (undefined when not watching).
+   */
+  evidence(): PairedEvidence | undefined {
+    return this._watch ? { ...this._evidence } : undefined;
+  }
+
+  /** Accesses fed with an outcome since `watch`, the fill included (0 when the app feeds no outcomes). */
+  get watchedOutcomes(): number {
+    return this._watch ? this._outcomes : 0;
+  }
+
+  unwatch(): void {
+    this._watch = undefined;
   }
 
   curve(tier: string): HitRatioCurve | undefined {

@@ -38,19 +38,21 @@ class MiniLru {
   hits = 0;
   accesses = 0;
   constructor(readonly capacity: number) {}
-  access(key: string): void {
+  /** One access; true on a hit. */
+  access(key: string): boolean {
     this.accesses++;
     if (this._map.has(key)) {
       this.hits++;
       this._map.delete(key);
       this._map.set(key, true);
-      return;
+      return true;
     }
     this._map.set(key, true);
     if (this._map.size > this.capacity) {
       const oldest = this._map.keys().next().value as string;
       this._map.delete(oldest);
     }
+    return false;
   }
 }
 
@@ -60,6 +62,7 @@ export class HitRatioCurve {
   private readonly _threshold: number;
   private readonly _salt: number;
   private readonly _caches: MiniLru[];
+  private readonly _last: Uint8Array;
   private _accesses = 0;
   private _sampled = 0;
 
@@ -73,6 +76,7 @@ export class HitRatioCurve {
     this._threshold = rate * 2 ** 32;
     this._salt = options.salt ?? 0;
     this._caches = sizes.map((s) => new MiniLru(Math.max(1, Math.round(s * rate))));
+    this._last = new Uint8Array(sizes.length);
   }
 
   /** Accesses seen (sampled or not), after aging. */
@@ -80,12 +84,36 @@ export class HitRatioCurve {
     return this._accesses;
   }
 
-  /** Feeds one access. */
-  record(key: string): void {
+  /**
+   * Feeds one access. Returns whether the miniature cache at index `probe` of `sizes` hit (false when
+   * `probe` is -1 or the key was not sampled): with `samplingRate` 1 that is exactly what an LRU cache
+   * of that size would have done with this access.
+   */
+  record(key: string, probe = -1): boolean {
     this._accesses++;
-    if (this.samplingRate < 1 && hashKey(key, this._salt) >= this._threshold) return;
+    if (this.samplingRate < 1 && hashKey(key, this._salt) >= this._threshold) return false;
     this._sampled++;
-    for (const c of this._caches) c.access(key);
+    let hit = false;
+    const last = this._last;
+    for (let i = 0; i < this._caches.length; i++) {
+      const h = this._caches[i]!.access(key);
+      last[i] = h ? 1 : 0;
+      if (h && i === probe) hit = true;
+    }
+    return hit;
+  }
+
+  /** Whether the miniature cache at index `index` of `sizes` hit on the last sampled access. */
+  lastHit(index: number): boolean {
+    return this._last[index] === 1;
+  }
+
+  /**
+   * Index in `sizes` of an exact simulation of an LRU cache of `size` entries (every key sampled and a
+   * curve point at exactly that size), or -1.
+   */
+  exactIndex(size: number): number {
+    return this.samplingRate === 1 ? this.sizes.indexOf(size) : -1;
   }
 
   /** Multiplies the counts by `factor` (e.g. 0.5 per interval) so the curve follows shifting popularity. */

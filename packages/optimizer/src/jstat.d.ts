@@ -6,6 +6,7 @@ declare module 'jstat' {
   interface JStatStatic {
     studentt: Distribution;
     normal: Distribution;
+    binomial: Distribution;
   }
   const jStat: JStatStatic;
   export default jStat;

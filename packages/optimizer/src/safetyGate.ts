@@ -1,4 +1,4 @@
-import { mannWhitneyTest, welchTest, type TestResult } from './statTests.js';
+import { mannWhitneyTest, signTest, welchTest, type TestResult } from './statTests.js';
 
 export interface SafetyGateOptions {
   /** Confidence required to keep a change (the sketch's `safe_optimization_threshold`); default 0.95. */
@@ -16,6 +16,22 @@ export interface SafetyGateOptions {
    * (Bonferroni), so the false-accept rate over all looks stays at most 1 - confidence.
    */
   looks?: number;
+}
+
+/**
+ * Paired evidence for a change: the new setting and the old one judged on the same units (e.g. each
+ * request's real cache outcome against an exact simulation of the old cache size on the same request).
+ * Nothing that drifts between intervals (load, popularity, caches still filling) enters the comparison.
+ */
+export interface PairedEvidence {
+  /** Units where the new setting did better than the old one would have. */
+  wins: number;
+  /** Units where the old setting would have done better. */
+  losses: number;
+  /** Units compared. */
+  total: number;
+  /** The old setting's count of good outcomes over those units (e.g. its hits), for the relative change. */
+  baseline: number;
 }
 
 export interface GateVerdict extends TestResult {
@@ -84,6 +100,32 @@ export class SafetyGate {
     const keep = r.pValue < alpha;
     const extend = !keep && look < this.looks && improvement > 0 && r.pValue < 0.5;
     const reason = `${r.test} p=${r.pValue.toFixed(4)} ${keep ? '<' : '>='} ${alpha.toFixed(3)}${this.looks > 1 ? ` (look ${look}/${this.looks})` : ''}`;
+    return { ...r, keep, extend, improvement, reason };
+  }
+
+  /**
+   * The paired form of `evaluate`: an exact one-sided sign test on the discordant units of `evidence`,
+   * at the same confidence and looks. Needs `minSamples` discordant units for a verdict.
+   */
+  evaluatePaired(evidence: PairedEvidence, look = 1): GateVerdict {
+    const { wins, losses, total, baseline } = evidence;
+    const r = signTest(wins, losses, total, baseline);
+    const improvement = baseline > 0 ? (wins - losses) / baseline : wins > losses ? 1 : 0;
+    const counts = `${wins} better / ${losses} worse of ${total}`;
+    const alpha = (1 - this.confidence) / this.looks;
+    if (wins + losses < this._minSamples) {
+      const extend = look < this.looks;
+      return {
+        ...r,
+        keep: false,
+        extend,
+        improvement,
+        reason: `paired: too few differing units (${counts}, need ${this._minSamples})`,
+      };
+    }
+    const keep = r.pValue < alpha;
+    const extend = !keep && look < this.looks && wins > losses && r.pValue < 0.5;
+    const reason = `paired sign test (${counts}) p=${r.pValue.toFixed(4)} ${keep ? '<' : '>='} ${alpha.toFixed(3)}${this.looks > 1 ? ` (look ${look}/${this.looks})` : ''}`;
     return { ...r, keep, extend, improvement, reason };
   }
 

@@ -2,7 +2,7 @@ import jStat from 'jstat';
 
 /** Result of a one-sided test of "after is better than before". */
 export interface TestResult {
-  test: 'welch' | 'mann-whitney';
+  test: 'welch' | 'mann-whitney' | 'sign';
   /** One-sided p-value of H0 "no improvement". */
   pValue: number;
   statistic: number;
@@ -79,4 +79,21 @@ export function mannWhitneyTest(
   const z = (u - mu - 0.5) / sd;
   const p = 1 - jStat.normal.cdf(z, 0, 1);
   return { ...base, pValue: Math.min(1, Math.max(0, p)), statistic: z };
+}
+
+/**
+ * Exact one-sided sign test on paired outcomes (McNemar's test of two settings judged on the same
+ * units, e.g. the same requests): `wins` units went better with the new setting, `losses` better with
+ * the old one, the rest the same. H0 "no improvement": each discordant unit is a fair coin, so
+ * p = P(X >= wins) with X ~ Binomial(wins + losses, 1/2) (jstat's binomial CDF). `meanBefore` and
+ * `meanAfter` are the two settings' rates when `total` units and the old setting's `baseline` are given.
+ */
+export function signTest(wins: number, losses: number, total = wins + losses, baseline = losses): TestResult {
+  const n = wins + losses;
+  const meanBefore = total > 0 ? baseline / total : 0;
+  const meanAfter = total > 0 ? (baseline + wins - losses) / total : 0;
+  const base = { test: 'sign' as const, meanBefore, meanAfter, statistic: wins - losses };
+  if (n === 0) return { ...base, pValue: 1 };
+  const p = wins === 0 ? 1 : 1 - jStat.binomial.cdf(wins - 1, n, 0.5);
+  return { ...base, pValue: Math.min(1, Math.max(0, p)) };
 }

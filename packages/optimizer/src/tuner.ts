@@ -1,4 +1,5 @@
 import type { Knob } from './knob.js';
+import type { PairedEvidence } from './safetyGate.js';
 
 /** What a tuner sees when asked for a change. */
 export interface TuneContext {
@@ -62,6 +63,14 @@ export interface GatedTuner {
   outcome?(kept: boolean, proposal: Proposal): void;
   /** True when the group's objective is violated and it must act now (skips the rollback cooldown). */
   urgent?(ctx: TuneContext): boolean;
+  /** Called when the optimizer has applied this group's change (knob name -> value, before and after). */
+  began?(old: Record<string, number>, next: Record<string, number>): void;
+  /**
+   * Paired evidence for the change in flight (the new setting against the old one on the same units).
+   * When it returns evidence the gate tests it (`SafetyGate.evaluatePaired`) instead of comparing the
+   * objective's windows before and after the change; `undefined` falls back to the windows.
+   */
+  paired?(): PairedEvidence | undefined;
   /** Called at the end of every interval (e.g. to age hit-ratio curves). */
   onInterval?(ctx: TuneContext): void;
 }

@@ -154,10 +154,20 @@ export function cacheBudgetTuner(options: {
    * by itself, and any change made then would look like an improvement.
    */
   settle?: number;
+  /**
+   * Judge a change on the same requests (default true): when the app feeds `budget.record` with each
+   * access's real outcome and the budget simulates every tier exactly at its size before the change
+   * (`samplingRate` 1, the sizes the steps reach as `CacheTierSpec.sizes`), the gate runs a paired sign
+   * test of the real hits against those simulated ones, instead of comparing the objective's windows
+   * before and after, which the hit ratio's own drift between intervals swamps. Otherwise, or before any
+   * outcome was fed, the windows.
+   */
+  paired?: boolean;
   group?: string;
 }): GatedTuner {
   const { budget } = options;
   let previous = NaN;
+  let watching = false;
   const tiers = Object.entries(options.knobs);
   const byKnob = (ctx: TuneContext) =>
     Object.fromEntries(tiers.map(([tier, k]) => [tier, ctx.knobs[k.name] ?? k.get()]));
@@ -184,6 +194,24 @@ export function cacheBudgetTuner(options: {
         reason: `marginal hit gain: move memory ${r.from} -> ${r.to}`,
         expectedImprovement: base > 0 ? r.expectedHitGain / base : NaN,
       };
+    },
+    began(old, next) {
+      if (options.paired === false) return;
+      const before: Record<string, number> = {};
+      const after: Record<string, number> = {};
+      for (const [tier, k] of tiers) {
+        before[tier] = old[k.name] ?? k.get();
+        after[tier] = next[k.name] ?? k.get();
+      }
+      watching = budget.watch(before, after);
+    },
+    paired() {
+      // the app feeds outcomes: paired evidence (possibly none yet, while a grown tier fills)
+      return watching && budget.watchedOutcomes > 0 ? budget.evidence() : undefined;
+    },
+    outcome() {
+      if (watching) budget.unwatch();
+      watching = false;
     },
     onInterval: (ctx) => {
       previous = ctx.mean(options.objective);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { SafetyGate, mannWhitneyTest, welchTest } from '../src/index.js';
+import { SafetyGate, mannWhitneyTest, mulberry32, signTest, welchTest } from '../src/index.js';
 import { gaussian } from './plants.js';
 
 function trials(
@@ -33,6 +33,56 @@ describe('welchTest / mannWhitneyTest', () => {
     const m = mannWhitneyTest([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]);
     expect(m.pValue).toBeLessThan(0.01);
     expect(mannWhitneyTest([6, 7, 8, 9, 10], [1, 2, 3, 4, 5]).pValue).toBeGreaterThan(0.99);
+  });
+});
+
+describe('signTest', () => {
+  it('is the exact binomial tail', () => {
+    expect(signTest(9, 1).pValue).toBeCloseTo(11 / 1024, 12); // P(X >= 9), X ~ Bin(10, 1/2)
+    expect(signTest(5, 5).pValue).toBeCloseTo(638 / 1024, 12);
+    expect(signTest(0, 3).pValue).toBe(1);
+    expect(signTest(0, 0).pValue).toBe(1);
+    const r = signTest(30, 10, 1000, 200);
+    expect(r.meanBefore).toBeCloseTo(0.2, 12);
+    expect(r.meanAfter).toBeCloseTo(0.22, 12);
+  });
+});
+
+describe('SafetyGate.evaluatePaired', () => {
+  /** Share of kept changes over `count` seeded trials of `n` requests, each differing with probability 0.2. */
+  function pairedTrials(gate: SafetyGate, pWin: number, n: number, count: number, seed: number): number {
+    const r = mulberry32(seed);
+    let kept = 0;
+    for (let t = 0; t < count; t++) {
+      let wins = 0;
+      let losses = 0;
+      for (let i = 0; i < n; i++) {
+        if (r() >= 0.2) continue;
+        if (r() < pWin) wins++;
+        else losses++;
+      }
+      if (gate.evaluatePaired({ wins, losses, total: n, baseline: n / 2 }).keep) kept++;
+    }
+    return kept / count;
+  }
+
+  it('keeps a change that only looks better by noise at most 5% of the time', () => {
+    expect(pairedTrials(new SafetyGate({ looks: 1 }), 0.5, 400, 2000, 11)).toBeLessThanOrEqual(0.05);
+    expect(pairedTrials(new SafetyGate(), 0.5, 400, 2000, 12)).toBeLessThanOrEqual(0.025);
+  });
+
+  it('keeps a real improvement nearly always and never a change that makes things worse', () => {
+    expect(pairedTrials(new SafetyGate(), 0.7, 400, 500, 13)).toBeGreaterThan(0.9);
+    expect(pairedTrials(new SafetyGate(), 0.3, 400, 500, 14)).toBe(0);
+  });
+
+  it('asks for more evidence while too few requests differ, then rolls back', () => {
+    const gate = new SafetyGate({ minSamples: 5 });
+    const early = gate.evaluatePaired({ wins: 2, losses: 0, total: 100, baseline: 50 }, 1);
+    expect(early.keep).toBe(false);
+    expect(early.extend).toBe(true);
+    expect(early.reason).toMatch(/too few differing units/);
+    expect(gate.evaluatePaired({ wins: 2, losses: 0, total: 200, baseline: 100 }, 2).extend).toBe(false);
   });
 });
 
