@@ -329,7 +329,7 @@ export class AdaptiveOptimizer {
         p.after.push(...this._objective(g, window.slice(skip)));
         const paired = g.tuner.paired?.();
         const verdict = paired
-          ? this._gate.evaluatePaired(paired, p.look)
+          ? this._gate.evaluatePaired(paired, p.look, g.tuner.pairedLooks)
           : this._gate.evaluate(p.before, p.after, g.tuner.higherIsBetter ?? true, p.look);
         if (verdict.extend && !g.tuner.urgent?.(ctx)) {
           p.look++;

@@ -3,6 +3,12 @@ import type { PairedEvidence } from './safetyGate.js';
 
 /** Accesses in a row with the outcomes of a grown tier's exact simulation that end its fill (`watch`). */
 const FILL_STREAK = 50;
+/**
+ * Share of a grown tier's new room that must be filled (by misses) before it is compared: the last
+ * entries of a cache fill like a coupon collector (the rarest keys come last), and waiting for them
+ * would exhaust the gate's looks; what is left unfilled only understates the move's gain.
+ */
+const FILL_SHARE = 0.8;
 
 /**
  * Cache tier sizes within a memory budget: each tier's hit-ratio curve is estimated online by
@@ -116,8 +122,8 @@ export class CacheBudget {
    * there, see `CacheTierSpec.sizes`). Returns false (and compares nothing) when one is missing.
    *
    * With `after` (the new sizes), the comparison starts once every tier that grew is filled: it has
-   * had as many misses (insertions) as it gained entries, or its last FILL_STREAK (50) accesses had the
-   * outcomes of the exact simulation at its new size. A grown cache is empty where it grew and fills
+   * had misses (insertions) for 80% of the entries it gained (FILL_SHARE), or its last FILL_STREAK (50)
+   * accesses had the outcomes of the exact simulation at its new size. A grown cache is empty where it grew and fills
    * only through misses, while a shrunk one loses its entries at once, so counting from the change
    * would judge the move by its fill transient instead of by the sizes themselves.
    */
@@ -140,7 +146,7 @@ export class CacheBudget {
       const grown = Math.max(0, Math.round((after?.[t.name] ?? 0) - (before[t.name] ?? 0)));
       if (grown > 0) {
         const steady = this._curves.get(t.name)!.exactIndex(after![t.name]!);
-        this._fill.set(t.name, { debt: grown, steady, streak: 0, done: false });
+        this._fill.set(t.name, { debt: Math.ceil(FILL_SHARE * grown), steady, streak: 0, done: false });
         this._filling++;
       }
     }

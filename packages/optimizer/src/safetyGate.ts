@@ -105,16 +105,17 @@ export class SafetyGate {
 
   /**
    * The paired form of `evaluate`: an exact one-sided sign test on the discordant units of `evidence`,
-   * at the same confidence and looks. Needs `minSamples` discordant units for a verdict.
+   * at the same confidence, over `looks` looks (default the gate's). Needs `minSamples` discordant units.
    */
-  evaluatePaired(evidence: PairedEvidence, look = 1): GateVerdict {
+  evaluatePaired(evidence: PairedEvidence, look = 1, looks = this.looks): GateVerdict {
     const { wins, losses, total, baseline } = evidence;
     const r = signTest(wins, losses, total, baseline);
     const improvement = baseline > 0 ? (wins - losses) / baseline : wins > losses ? 1 : 0;
     const counts = `${wins} better / ${losses} worse of ${total}`;
-    const alpha = (1 - this.confidence) / this.looks;
+    looks = Math.max(1, Math.floor(looks));
+    const alpha = (1 - this.confidence) / looks;
     if (wins + losses < this._minSamples) {
-      const extend = look < this.looks;
+      const extend = look < looks;
       return {
         ...r,
         keep: false,
@@ -124,8 +125,8 @@ export class SafetyGate {
       };
     }
     const keep = r.pValue < alpha;
-    const extend = !keep && look < this.looks && wins > losses && r.pValue < 0.5;
-    const reason = `paired sign test (${counts}) p=${r.pValue.toFixed(4)} ${keep ? '<' : '>='} ${alpha.toFixed(3)}${this.looks > 1 ? ` (look ${look}/${this.looks})` : ''}`;
+    const extend = !keep && look < looks && wins > losses && r.pValue < 0.5;
+    const reason = `paired sign test (${counts}) p=${r.pValue.toFixed(4)} ${keep ? '<' : '>='} ${alpha.toFixed(3)}${looks > 1 ? ` (look ${look}/${looks})` : ''}`;
     return { ...r, keep, extend, improvement, reason };
   }
 

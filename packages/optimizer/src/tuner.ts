@@ -71,6 +71,12 @@ export interface GatedTuner {
    * objective's windows before and after the change; `undefined` falls back to the windows.
    */
   paired?(): PairedEvidence | undefined;
+  /**
+   * Looks the gate may take at paired evidence (default: the gate's own). Paired evidence costs nothing
+   * to wait for (no drift enters it), so a tuner whose effect builds up slowly (a cache filling) may ask
+   * for more; each look tests at (1 - confidence) / looks all the same.
+   */
+  pairedLooks?: number;
   /** Called at the end of every interval (e.g. to age hit-ratio curves). */
   onInterval?(ctx: TuneContext): void;
 }

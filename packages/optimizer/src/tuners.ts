@@ -163,6 +163,8 @@ export function cacheBudgetTuner(options: {
    * outcome was fed, the windows.
    */
   paired?: boolean;
+  /** Looks the gate may take at the paired evidence (default 4: a grown cache fills over several intervals). */
+  pairedLooks?: number;
   group?: string;
 }): GatedTuner {
   const { budget } = options;
@@ -205,6 +207,7 @@ export function cacheBudgetTuner(options: {
       }
       watching = budget.watch(before, after);
     },
+    pairedLooks: options.pairedLooks ?? 4,
     paired() {
       // the app feeds outcomes: paired evidence (possibly none yet, while a grown tier fills)
       return watching && budget.watchedOutcomes > 0 ? budget.evidence() : undefined;
