@@ -145,7 +145,8 @@ export class CatalogCaches {
       tiers: kinds.map((name) => {
         const start = options.initial?.[name] ?? Math.floor(budget / kinds.length);
         const sizes: number[] = [];
-        for (let s = start - step * Math.floor((start - minEntries) / step); s <= maxEntries; s += step) sizes.push(s);
+        for (let s = start - step * Math.floor((start - minEntries) / step); s <= maxEntries; s += step)
+          sizes.push(s);
         return { name, bytesPerEntry: 1, minEntries, maxEntries, sizes };
       }),
       samplingRate: 1,

@@ -177,28 +177,20 @@ export class FrequencySketch {
   addSpread(spread: number, c: number, k: number): void {
     const t = this._table;
     const block = spread & this._mask & ~15;
-    const w0 = block | (c & 3),
-      w1 = block | 4 | ((c >>> 8) & 3),
-      w2 = block | 8 | ((c >>> 16) & 3),
-      w3 = block | 12 | ((c >>> 24) & 3);
-    const s0 = c & 0x1c,
-      s1 = (c >>> 8) & 0x1c,
-      s2 = (c >>> 16) & 0x1c,
-      s3 = (c >>> 24) & 0x1c;
-    const x0 = t[w0]!,
-      x1 = t[w1]!,
-      x2 = t[w2]!,
-      x3 = t[w3]!;
-    const v0 = (x0 >>> s0) & 15,
-      v1 = (x1 >>> s1) & 15,
-      v2 = (x2 >>> s2) & 15,
-      v3 = (x3 >>> s3) & 15;
-    let target = Math.min(v0, v1, v2, v3) + k;
-    if (target > 15) target = 15;
-    if (v0 < target) t[w0] = (x0 + ((target - v0) << s0)) | 0;
-    if (v1 < target) t[w1] = (x1 + ((target - v1) << s1)) | 0;
-    if (v2 < target) t[w2] = (x2 + ((target - v2) << s2)) | 0;
-    if (v3 < target) t[w3] = (x3 + ((target - v3) << s3)) | 0;
+    // row i: word (c >>> 8i) & 3 of the block's i-th quarter, nibble at shift (c >>> 8i) & 0x1c (as above)
+    let min = 15;
+    for (let i = 0; i < 4; i++) {
+      const h = c >>> (i << 3);
+      const v = (t[block | (i << 2) | (h & 3)]! >>> (h & 0x1c)) & 15;
+      if (v < min) min = v;
+    }
+    const target = Math.min(15, min + k);
+    for (let i = 0; i < 4; i++) {
+      const h = c >>> (i << 3);
+      const w = block | (i << 2) | (h & 3);
+      const v = (t[w]! >>> (h & 0x1c)) & 15;
+      if (v < target) t[w] = (t[w]! + ((target - v) << (h & 0x1c))) | 0;
+    }
   }
 
   /** Counts `n` accesses toward the next halving (their increments are applied later by `addSpread`). */

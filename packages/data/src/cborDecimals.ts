@@ -17,11 +17,11 @@
  * infinities, big or long-fraction doubles, is left as it was.
  */
 
-const POW10 = [1, 10, 100, 1000, 10000];
+export const POW10 = [1, 10, 100, 1000, 10000];
 const MAX_DIGITS = 4;
 
 /** Bytes of the item head starting with `initial` at `pos`, plus the payload of a definite byte/text string. */
-function itemBytes(bytes: Uint8Array, pos: number, initial: number): number {
+export function itemBytes(bytes: Uint8Array, pos: number, initial: number): number {
   const info = initial & 0x1f;
   const isString = initial >= 0x40 && initial < 0x80;
   if (info < 24) return isString ? 1 + info : 1;
@@ -45,7 +45,7 @@ function itemBytes(bytes: Uint8Array, pos: number, initial: number): number {
 }
 
 /** Writes `4([-digits, mantissa])` at `o`; returns the position after it. */
-function writeDecimal(out: Uint8Array, o: number, digits: number, mantissa: number): number {
+export function writeDecimal(out: Uint8Array, o: number, digits: number, mantissa: number): number {
   out[o++] = 0xc4; // tag 4
   out[o++] = 0x82; // array of 2
   out[o++] = 0x20 | (digits - 1); // negative integer -digits
@@ -93,7 +93,7 @@ function copySpan(
 }
 
 /** The decimal digits (1..4) that represent `v` exactly, or 0. */
-function decimalDigits(v: number): number {
+export function decimalDigits(v: number): number {
   for (let d = 1; d <= MAX_DIGITS; d++) {
     const p = POW10[d]!;
     const m = Math.round(v * p);

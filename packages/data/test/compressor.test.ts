@@ -44,7 +44,9 @@ const all: Compressor[] = [
 describe('ZstdCompressor on tens of megabytes (the sizes that use zstd worker threads)', () => {
   // Regression: Node 24's asynchronous zstdCompress with worker threads cut frames of ~9 MB and more.
   const big = Buffer.from(
-    Array.from({ length: 700_000 }, (_, i) => `agent ${i} saw the price rise ${(i * 7919) % 1000}\n`).join(''),
+    Array.from({ length: 700_000 }, (_, i) => `agent ${i} saw the price rise ${(i * 7919) % 1000}\n`).join(
+      '',
+    ),
   ).subarray(0, 24 * 1024 * 1024);
   const limit = { maxOutputBytes: 32 * 1024 * 1024 };
 
