@@ -57,6 +57,7 @@ export class CacheBudget {
   private _watch: Map<string, number> | undefined;
   private _evidence: PairedEvidence = { wins: 0, losses: 0, total: 0, baseline: 0 };
   private _outcomes = 0;
+  private _fedOutcomes = false;
   private readonly _fill = new Map<string, { debt: number; steady: number; streak: number; done: boolean }>();
   private _filling = 0;
 
@@ -93,6 +94,7 @@ export class CacheBudget {
     if (!curve) return;
     const probe = this._watch?.get(tier) ?? -1;
     const before = curve.record(key, probe);
+    if (hit !== undefined) this._fedOutcomes = true;
     if (probe < 0 || hit === undefined) return;
     this._outcomes++;
     if (this._filling > 0) {
@@ -151,6 +153,17 @@ export class CacheBudget {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether a change from `sizes` could be judged on the same requests now: the app has fed outcomes
+   * (`record` with `hit`) and every tier has an exact simulation at its size.
+   */
+  canWatch(sizes: Record<string, number>): boolean {
+    return (
+      this._fedOutcomes &&
+      this._tiers.every((t) => this._curves.get(t.name)!.exactIndex(sizes[t.name] ?? -1) >= 0)
+    );
   }
 
   /**

@@ -151,7 +151,9 @@ export function cacheBudgetTuner(options: {
    * Stationarity guard (default off): no change is proposed while the objective's mean moved by more than
    * this share between the last two intervals (e.g. 0.15). The gate compares before and after windows,
    * which assumes a stationary objective; a cache warming up after a popularity shift raises its hit ratio
-   * by itself, and any change made then would look like an improvement.
+   * by itself, and any change made then would look like an improvement. Not applied when the change
+   * will be judged on the same requests (`paired`), which no drift enters: the tuner can then follow a
+   * shift at once.
    */
   settle?: number;
   /**
@@ -182,12 +184,15 @@ export function cacheBudgetTuner(options: {
     objective: (s) => s[options.objective] ?? 0,
     propose(ctx) {
       const base = ctx.mean(options.objective);
+      const current = byKnob(ctx);
+      const paired = options.paired !== false && budget.canWatch(current);
       if (
+        !paired &&
         options.settle !== undefined &&
         !(Math.abs(base - previous) <= options.settle * Math.max(Math.abs(previous), 1e-9))
       )
         return undefined;
-      const r = budget.rebalance(byKnob(ctx));
+      const r = budget.rebalance(current);
       if (!r.from || !r.to) return undefined;
       const values: Record<string, number> = {};
       for (const [tier, k] of tiers) values[k.name] = r.sizes[tier]!;

@@ -210,6 +210,48 @@ describe('tuners inside the AdaptiveOptimizer', () => {
     expect(tuner.propose(ctx(0.31))?.reason).toBe('marginal hit gain: move memory scan -> hot');
   });
 
+  it('cacheBudgetTuner follows a shift at once when the move will be judged on the same requests', () => {
+    const a = knob('cache.hot', 100, 100, 900, 200);
+    const b = knob('cache.scan', 900, 100, 900, 200);
+    const steps = [100, 200, 300, 400, 500, 600, 700, 800, 900];
+    const budget = new CacheBudget({
+      budgetBytes: 1000,
+      tiers: [
+        { name: 'hot', bytesPerEntry: 1, minEntries: 100, maxEntries: 900, sizes: steps },
+        { name: 'scan', bytesPerEntry: 1, minEntries: 100, maxEntries: 900, sizes: steps },
+      ],
+      samplingRate: 1,
+      stepBytes: 100,
+    });
+    for (let i = 0; i < 2000; i++) budget.record('hot', `h${i % 150}`, i >= 150); // outcomes fed
+    for (let i = 0; i < 2000; i++) budget.record('scan', `s${i}`, false);
+    expect(budget.canWatch({ hot: 100, scan: 900 })).toBe(true);
+    expect(budget.canWatch({ hot: 150, scan: 850 })).toBe(false); // no exact replay at 150
+    const tuner = cacheBudgetTuner({ budget, knobs: { hot: a, scan: b }, objective: 'hit', settle: 0.15 });
+    if (tuner.kind !== 'gated') throw new Error('gated');
+    const ctx = (hit: number) => ({
+      interval: 0,
+      now: 0,
+      knobs: { 'cache.hot': a.value, 'cache.scan': b.value },
+      latest: { hit },
+      window: { hit: [hit] },
+      mean: () => hit,
+    });
+    tuner.onInterval!(ctx(0.2));
+    // +50% between intervals: the windows test would need the settle guard, the paired one does not
+    expect(tuner.propose(ctx(0.3))?.reason).toBe('marginal hit gain: move memory scan -> hot');
+    const windowsOnly = cacheBudgetTuner({
+      budget,
+      knobs: { hot: a, scan: b },
+      objective: 'hit',
+      settle: 0.15,
+      paired: false,
+    });
+    if (windowsOnly.kind !== 'gated') throw new Error('gated');
+    windowsOnly.onInterval!(ctx(0.2));
+    expect(windowsOnly.propose(ctx(0.3))).toBeUndefined();
+  });
+
   it('poolSizeTuner applies Little’s law and keeps it when the pool wait drops', async () => {
     const pool = knob('pg.pool.max', 2, 1, 50, 20);
     const n = gaussian(4);
