@@ -23,20 +23,44 @@ class Lru {
   }
 }
 
-/** Knobs of a "hot" and a "scan" cache tier (100 and 900 entries of a 1,000-entry budget) and their budget. */
-function hotAndScan(samplingRate: number) {
+/**
+ * Knobs of a "hot" and a "scan" cache tier (100 and 900 entries of a 1,000-entry budget) and their budget.
+ * `exact`: sampling rate 1, 100..900 entries per tier, and a curve point at every size a 100-entry step
+ * reaches (moves can be judged on the same requests).
+ */
+function hotAndScan(samplingRate: number, exact = false) {
   const a = knob('cache.hot', 100, 100, 900, 200);
   const b = knob('cache.scan', 900, 100, 900, 200);
+  const tier = exact
+    ? {
+        bytesPerEntry: 1,
+        minEntries: 100,
+        maxEntries: 900,
+        sizes: [100, 200, 300, 400, 500, 600, 700, 800, 900],
+      }
+    : { bytesPerEntry: 1 };
   const budget = new CacheBudget({
     budgetBytes: 1000,
     tiers: [
-      { name: 'hot', bytesPerEntry: 1 },
-      { name: 'scan', bytesPerEntry: 1 },
+      { name: 'hot', ...tier },
+      { name: 'scan', ...tier },
     ],
-    samplingRate,
+    samplingRate: exact ? 1 : samplingRate,
     stepBytes: 100,
   });
   return { a, b, budget };
+}
+
+/** A tuning context where the objective `hit` has the same value everywhere. */
+function hitContext(a: { value: number }, b: { value: number }) {
+  return (hit: number) => ({
+    interval: 0,
+    now: 0,
+    knobs: { 'cache.hot': a.value, 'cache.scan': b.value },
+    latest: { hit },
+    window: { hit: [hit] },
+    mean: () => hit,
+  });
 }
 
 describe('tuners inside the AdaptiveOptimizer', () => {
@@ -84,18 +108,7 @@ describe('tuners inside the AdaptiveOptimizer', () => {
    * tier exactly at every size the steps reach.
    */
   async function driftingHotAndScan(paired: boolean) {
-    const a = knob('cache.hot', 100, 100, 900, 200);
-    const b = knob('cache.scan', 900, 100, 900, 200);
-    const steps = [100, 200, 300, 400, 500, 600, 700, 800, 900];
-    const budget = new CacheBudget({
-      budgetBytes: 1000,
-      tiers: [
-        { name: 'hot', bytesPerEntry: 1, sizes: steps },
-        { name: 'scan', bytesPerEntry: 1, sizes: steps },
-      ],
-      samplingRate: 1,
-      stepBytes: 100,
-    });
+    const { a, b, budget } = hotAndScan(1, true);
     const hot = new Lru(a.value);
     const scan = new Lru(b.value);
     const r = mulberry32(7);
@@ -195,14 +208,7 @@ describe('tuners inside the AdaptiveOptimizer', () => {
     }
     const tuner = cacheBudgetTuner({ budget, knobs: { hot: a, scan: b }, objective: 'hit', settle: 0.15 });
     if (tuner.kind !== 'gated') throw new Error('gated');
-    const ctx = (hit: number) => ({
-      interval: 0,
-      now: 0,
-      knobs: { 'cache.hot': a.value, 'cache.scan': b.value },
-      latest: { hit },
-      window: { hit: [hit] },
-      mean: () => hit,
-    });
+    const ctx = hitContext(a, b);
     expect(tuner.propose(ctx(0.2))).toBeUndefined(); // no previous interval yet
     tuner.onInterval!(ctx(0.2));
     expect(tuner.propose(ctx(0.3))).toBeUndefined(); // +50%: warming up
@@ -211,32 +217,14 @@ describe('tuners inside the AdaptiveOptimizer', () => {
   });
 
   it('cacheBudgetTuner follows a shift at once when the move will be judged on the same requests', () => {
-    const a = knob('cache.hot', 100, 100, 900, 200);
-    const b = knob('cache.scan', 900, 100, 900, 200);
-    const steps = [100, 200, 300, 400, 500, 600, 700, 800, 900];
-    const budget = new CacheBudget({
-      budgetBytes: 1000,
-      tiers: [
-        { name: 'hot', bytesPerEntry: 1, minEntries: 100, maxEntries: 900, sizes: steps },
-        { name: 'scan', bytesPerEntry: 1, minEntries: 100, maxEntries: 900, sizes: steps },
-      ],
-      samplingRate: 1,
-      stepBytes: 100,
-    });
+    const { a, b, budget } = hotAndScan(1, true);
     for (let i = 0; i < 2000; i++) budget.record('hot', `h${i % 150}`, i >= 150); // outcomes fed
     for (let i = 0; i < 2000; i++) budget.record('scan', `s${i}`, false);
     expect(budget.canWatch({ hot: 100, scan: 900 })).toBe(true);
     expect(budget.canWatch({ hot: 150, scan: 850 })).toBe(false); // no exact replay at 150
     const tuner = cacheBudgetTuner({ budget, knobs: { hot: a, scan: b }, objective: 'hit', settle: 0.15 });
     if (tuner.kind !== 'gated') throw new Error('gated');
-    const ctx = (hit: number) => ({
-      interval: 0,
-      now: 0,
-      knobs: { 'cache.hot': a.value, 'cache.scan': b.value },
-      latest: { hit },
-      window: { hit: [hit] },
-      mean: () => hit,
-    });
+    const ctx = hitContext(a, b);
     tuner.onInterval!(ctx(0.2));
     // +50% between intervals: the windows test would need the settle guard, the paired one does not
     expect(tuner.propose(ctx(0.3))?.reason).toBe('marginal hit gain: move memory scan -> hot');
