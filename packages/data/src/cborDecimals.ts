@@ -70,8 +70,9 @@ export function writeDecimal(out: Uint8Array, o: number, digits: number, mantiss
 }
 
 /**
- * Copies `bytes[from, to)` to `out` at `o`: four bytes per step through DataViews for the short spans
- * between numbers (no view objects, fewer steps than a byte loop), natively for long ones.
+ * Copies `bytes[from, to)` to `out` at `o` (`out` may be `bytes` itself with o <= from: a forward copy is
+ * safe when moving down). Four bytes per step through the DataViews for the short spans between numbers
+ * (~30 bytes, where a byte loop or a native call per span each cost more), natively for long ones.
  */
 function copySpan(
   out: Uint8Array,
@@ -82,8 +83,10 @@ function copySpan(
   from: number,
   to: number,
 ): number {
+  if (out === bytes && o === from) return to;
   if (to - from > 512) {
-    out.set(bytes.subarray(from, to), o);
+    if (out === bytes) out.copyWithin(o, from, to);
+    else out.set(bytes.subarray(from, to), o);
     return o + to - from;
   }
   let i = from;
@@ -100,23 +103,6 @@ export function decimalDigits(v: number): number {
     if (m / p === v) return Math.abs(m) < 0x100000000 ? d : 0;
   }
   return 0;
-}
-
-/**
- * Moves `bytes[from, to)` down to `o` (o < from) in place; returns the position after it. Four bytes
- * per step through the DataView (a forward copy is safe when moving down): the spans between two
- * numbers are ~30 bytes, where a byte loop or a native copyWithin call each cost more.
- */
-function moveSpan(bytes: Uint8Array, view: DataView, o: number, from: number, to: number): number {
-  if (o === from) return to;
-  if (to - from > 512) {
-    bytes.copyWithin(o, from, to);
-    return o + to - from;
-  }
-  let i = from;
-  for (; i + 4 <= to; i += 4, o += 4) view.setUint32(o, view.getUint32(i));
-  for (; i < to; i++) bytes[o++] = bytes[i]!;
-  return o;
 }
 
 /**
@@ -139,7 +125,7 @@ export function packDecimals(bytes: Uint8Array): Uint8Array {
       const v = view.getFloat64(pos + 1);
       const digits = decimalDigits(v);
       if (digits !== 0) {
-        o = moveSpan(bytes, view, o, copied, pos);
+        o = copySpan(bytes, view, o, bytes, view, copied, pos);
         o = writeDecimal(bytes, o, digits, Math.round(v * POW10[digits]!));
         copied = pos + 9;
       }
@@ -158,7 +144,7 @@ export function packDecimals(bytes: Uint8Array): Uint8Array {
     }
   }
   if (copied === 0) return bytes;
-  o = moveSpan(bytes, view, o, copied, end);
+  o = copySpan(bytes, view, o, bytes, view, copied, end);
   return bytes.subarray(0, o);
 }
 

@@ -92,10 +92,11 @@ export class CacheBudget {
   record(tier: string, key: string, hit?: boolean): void {
     const curve = this._curves.get(tier);
     if (!curve) return;
-    const probe = this._watch?.get(tier) ?? -1;
-    const before = curve.record(key, probe);
+    curve.record(key);
     if (hit !== undefined) this._fedOutcomes = true;
+    const probe = this._watch?.get(tier) ?? -1;
     if (probe < 0 || hit === undefined) return;
+    const before = curve.lastHit(probe);
     this._outcomes++;
     if (this._filling > 0) {
       const fill = this._fill.get(tier);

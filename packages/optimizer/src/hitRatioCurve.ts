@@ -84,26 +84,19 @@ export class HitRatioCurve {
     return this._accesses;
   }
 
-  /**
-   * Feeds one access. Returns whether the miniature cache at index `probe` of `sizes` hit (false when
-   * `probe` is -1 or the key was not sampled): with `samplingRate` 1 that is exactly what an LRU cache
-   * of that size would have done with this access.
-   */
-  record(key: string, probe = -1): boolean {
+  /** Feeds one access. */
+  record(key: string): void {
     this._accesses++;
-    if (this.samplingRate < 1 && hashKey(key, this._salt) >= this._threshold) return false;
+    if (this.samplingRate < 1 && hashKey(key, this._salt) >= this._threshold) return;
     this._sampled++;
-    let hit = false;
     const last = this._last;
-    for (let i = 0; i < this._caches.length; i++) {
-      const h = this._caches[i]!.access(key);
-      last[i] = h ? 1 : 0;
-      if (h && i === probe) hit = true;
-    }
-    return hit;
+    for (let i = 0; i < this._caches.length; i++) last[i] = this._caches[i]!.access(key) ? 1 : 0;
   }
 
-  /** Whether the miniature cache at index `index` of `sizes` hit on the last sampled access. */
+  /**
+   * Whether the miniature cache at index `index` of `sizes` hit on the last sampled access: with
+   * `samplingRate` 1 (every access sampled) exactly what an LRU cache of that size would have done.
+   */
   lastHit(index: number): boolean {
     return this._last[index] === 1;
   }
