@@ -44,6 +44,25 @@ const schema = z.object({
 export const CBOR_CODEC_ID = 1;
 
 /**
+ * cbor-x's RESET_BUFFER_MODE flag (msgpackr exports it by name, cbor-x 1.6 only by value): after the
+ * encode, the next one starts at the same offset of cbor-x's output buffer, which is shared by every
+ * Encoder. `test/cborCodec.test.ts` checks that two scratch encodes share their memory.
+ */
+const RESET_BUFFER_MODE = 1024;
+/** Set while `withEncoded` lends out bytes in cbor-x's buffer: any encode would overwrite them. */
+let scratchLent = false;
+
+function checkNotLent(): void {
+  if (scratchLent) {
+    throw new Error(
+      "CborCodec: encode called while withEncoded lends cbor-x's output buffer (it would overwrite the lent bytes)",
+    );
+  }
+}
+/** cbor-x's `encode` takes the mode as a second argument its type declarations leave out. */
+type ModalEncoder = { encode(value: unknown, mode: number): Uint8Array };
+
+/**
  * CBOR (RFC 8949) on cbor-x. Round-trips plain objects, arrays, strings, numbers (incl. NaN, ±Infinity),
  * bigint (any size), booleans, null, undefined, Date, Map (any keys), Set, RegExp, Error, and typed
  * arrays (Uint8Array, Float64Array, ... as RFC 8746 tags). Known differences: -0 decodes as 0; Dates
@@ -72,6 +91,7 @@ export class CborCodec implements Codec<unknown> {
   }
 
   encode(value: unknown): Uint8Array {
+    checkNotLent();
     let bytes: Uint8Array;
     try {
       bytes = this._encoder.encode(value);
@@ -80,6 +100,32 @@ export class CborCodec implements Codec<unknown> {
       throw encodeError('CBOR', error);
     }
     return checkEncodedSize('CBOR', bytes, this.maxBytes);
+  }
+
+  /**
+   * Encodes `value` and hands the bytes to `use`, valid only until `use` returns: they stay in
+   * cbor-x's output buffer, which the next encode reuses instead of growing a new one (a 19 MB
+   * snapshot: no fresh 39 MB buffer to fault in, no copies while it grows; benchmark/RESULTS.md).
+   * For callers that compress or copy the bytes at once (envelopes); `use` must not keep them and
+   * must not encode with cbor-x (a CborCodec throws if asked to while the bytes are lent).
+   * @internal
+   */
+  withEncoded<R>(value: unknown, use: (bytes: Uint8Array) => R): R {
+    checkNotLent();
+    let bytes: Uint8Array;
+    try {
+      bytes = (this._encoder as unknown as ModalEncoder).encode(value, RESET_BUFFER_MODE);
+      if (this.decimals) bytes = packDecimals(bytes);
+    } catch (error) {
+      throw encodeError('CBOR', error);
+    }
+    checkEncodedSize('CBOR', bytes, this.maxBytes);
+    scratchLent = true;
+    try {
+      return use(bytes);
+    } finally {
+      scratchLent = false;
+    }
   }
 
   decode(bytes: Uint8Array, limits: DecodeLimits = {}): unknown {

@@ -13,6 +13,8 @@ import {
   getCodec,
   getCompressor,
   isCodec,
+  isBuiltInCbor,
+  isBuiltInCompressor,
   isCompressor,
   codecChoice,
   compressionChoice,
@@ -83,21 +85,22 @@ const decodeSchema = z.object({
 
 type ParsedDecode = z.output<typeof decodeSchema>;
 
-interface Prepared {
+interface Chosen {
   codec: Codec;
   compressor: Compressor;
-  encoded: Uint8Array;
 }
 
-function prepare(value: unknown, options: EncodeEnvelopeOptions | undefined): Prepared {
+function choose(options: EncodeEnvelopeOptions | undefined): Chosen {
   const opts = parseOptions('encodeEnvelope', encodeSchema, options);
   const codec = getCodec(opts.codec);
-  let compressor = getCompressor(opts.compression);
   checkId('codec', codec.id);
-  const encoded = codec.encode(value);
-  if (compressor instanceof AutoCompressor) compressor = compressor.choose(encoded);
-  checkId('compression', compressor.id);
-  return { codec, compressor, encoded };
+  return { codec, compressor: getCompressor(opts.compression) };
+}
+
+function compressorFor(compressor: Compressor, encoded: Uint8Array): Compressor {
+  const chosen = compressor instanceof AutoCompressor ? compressor.choose(encoded) : compressor;
+  checkId('compression', chosen.id);
+  return chosen;
 }
 
 function checkId(what: string, id: number): void {
@@ -111,8 +114,17 @@ function checkId(what: string, id: number): void {
 
 /** Encodes `value` into one self-describing envelope (see the format above). */
 export function encodeEnvelope(value: unknown, options?: EncodeEnvelopeOptions): Uint8Array {
-  const { codec, compressor, encoded } = prepare(value, options);
-  return assemble(codec.id, compressor.id, encoded.length, compressor.compress(encoded));
+  const { codec, compressor } = choose(options);
+  const wrap = (encoded: Uint8Array): Uint8Array => {
+    const chosen = compressorFor(compressor, encoded);
+    return assemble(codec.id, chosen.id, encoded.length, chosen.compress(encoded));
+  };
+  // The encoded bytes only live until hp's own compressors have compressed them (or `assemble` has
+  // copied them, for 'none'), so CBOR may lend them from its reused output buffer. Not through an
+  // application's compressor: it might keep them, or encode with cbor-x itself.
+  return isBuiltInCbor(codec) && isBuiltInCompressor(compressor)
+    ? codec.withEncoded(value, wrap)
+    : wrap(codec.encode(value));
 }
 
 /** As `encodeEnvelope`, compressing large payloads off the main thread. */
@@ -120,9 +132,11 @@ export async function encodeEnvelopeAsync(
   value: unknown,
   options?: EncodeEnvelopeOptions,
 ): Promise<Uint8Array> {
-  const { codec, compressor, encoded } = prepare(value, options);
-  const payload = await compressor.compressAsync(encoded, { signal: options?.signal });
-  return assemble(codec.id, compressor.id, encoded.length, payload);
+  const { codec, compressor } = choose(options);
+  const encoded = codec.encode(value);
+  const chosen = compressorFor(compressor, encoded);
+  const payload = await chosen.compressAsync(encoded, { signal: options?.signal });
+  return assemble(codec.id, chosen.id, encoded.length, payload);
 }
 
 /** Builds an envelope around an already compressed payload (stream writers use it). */

@@ -58,6 +58,25 @@ export function isCodec(value: unknown): value is Codec {
   );
 }
 
+const BUILT_IN_COMPRESSORS = new Set<unknown>([
+  NoneCompressor,
+  GzipCompressor,
+  DeflateCompressor,
+  Lz4Compressor,
+  ZstdCompressor,
+  AutoCompressor,
+]);
+
+/** One of hp's own compressor classes exactly (not an application's, nor a subclass of ours). */
+export function isBuiltInCompressor(compressor: Compressor): boolean {
+  return BUILT_IN_COMPRESSORS.has(Object.getPrototypeOf(compressor)?.constructor);
+}
+
+/** hp's own CborCodec exactly (an application's subclass may override `encode`). */
+export function isBuiltInCbor(codec: Codec): codec is CborCodec {
+  return Object.getPrototypeOf(codec)?.constructor === CborCodec;
+}
+
 export function isCompressor(value: unknown): value is Compressor {
   const v = value as Compressor | null;
   return (

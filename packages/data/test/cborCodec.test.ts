@@ -140,6 +140,54 @@ describe('CborCodec', () => {
     expect(codeOf(() => codec.encode(Symbol('x')))).toBe('ENCODE_FAILED');
   });
 
+  describe('withEncoded (bytes lent from the reused output buffer)', () => {
+    const copy = (bytes: Uint8Array): Uint8Array => bytes.slice();
+
+    it('lends the same bytes encode writes, and the same memory each time', () => {
+      const value = { agents: [{ id: 1, name: 'kari', x: 12.5 }], step: 3 };
+      const lent: Uint8Array[] = [];
+      expect(codec.withEncoded(value, copy)).toEqual(codec.encode(value));
+      codec.withEncoded(value, (bytes) => lent.push(bytes));
+      codec.withEncoded({ other: 'value' }, (bytes) => lent.push(bytes));
+      // cbor-x's RESET_BUFFER_MODE: the second encode starts where the first one did (if a cbor-x
+      // update drops the flag, this fails instead of the buffers silently growing again).
+      expect(lent[1]!.buffer).toBe(lent[0]!.buffer);
+      expect(lent[1]!.byteOffset).toBe(lent[0]!.byteOffset);
+    });
+
+    it('never overwrites what encode returned before or after', () => {
+      const before = codec.encode({ kept: 'before', n: [1, 2, 3] });
+      const snapshot = before.slice();
+      codec.withEncoded({ lent: 'x'.repeat(500) }, copy);
+      const after = codec.encode({ kept: 'after' });
+      codec.withEncoded({ lent: 'y'.repeat(5000) }, copy);
+      expect(before).toEqual(snapshot);
+      expect(codec.decode(after)).toEqual({ kept: 'after' });
+    });
+
+    it('refuses to encode while bytes are lent (it would overwrite them)', () => {
+      const outer = { outer: [1, 2, 3] };
+      const seen = codec.withEncoded(outer, (bytes) => {
+        expect(() => codec.encode({ inner: 1 })).toThrow(/while withEncoded lends/);
+        expect(() => new CborCodec().withEncoded({ inner: 1 }, copy)).toThrow(/while withEncoded lends/);
+        return bytes.slice();
+      });
+      expect(codec.decode(seen)).toEqual(outer);
+      expect(codec.decode(codec.encode(outer))).toEqual(outer);
+    });
+
+    it('applies decimals and the size limit, and types its errors', () => {
+      const decimals = new CborCodec({ decimals: true });
+      expect(decimals.withEncoded({ x: 12.25 }, copy)).toEqual(decimals.encode({ x: 12.25 }));
+      expect(codeOf(() => new CborCodec({ maxBytes: 16 }).withEncoded('x'.repeat(100), copy))).toBe(
+        'TOO_LARGE',
+      );
+      expect(codeOf(() => codec.withEncoded(Symbol('x'), copy))).toBe('ENCODE_FAILED');
+      // a failed call leaves nothing lent: the next one uses the shared buffer again
+      expect(codec.withEncoded([1], copy)).toEqual(codec.encode([1]));
+    });
+  });
+
   it('enforces maxBytes on both sides', () => {
     const small = new CborCodec({ maxBytes: 16 });
     expect(codeOf(() => small.encode('x'.repeat(100)))).toBe('TOO_LARGE');

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import {
+  CborCodec,
   type Codec,
+  type Compressor,
   DataFormatError,
   type DataFormatErrorCode,
   decodeEnvelope,
@@ -11,6 +13,7 @@ import {
   encodeEnvelopeAsync,
   ENVELOPE_HEADER_BYTES,
   GzipCompressor,
+  NoneCompressor,
   readEnvelopeHeader,
 } from '../src/index.js';
 import { gzipBomb } from './bombs.js';
@@ -113,6 +116,28 @@ describe('envelope', () => {
       const custom = Object.assign(new GzipCompressor(), { id: 201 });
       const withCustom = encodeEnvelope('x', { compression: custom });
       expect(decodeEnvelope(withCustom, { compressors: [custom] })).toBe('x');
+    });
+
+    it('gives an application compressor bytes of its own: it may keep them and encode with CBOR', () => {
+      const none = new NoneCompressor();
+      const kept: Uint8Array[] = [];
+      const keeping: Compressor = {
+        id: 202,
+        name: 'keeping',
+        compress: (data) => {
+          kept.push(data);
+          new CborCodec().encode({ side: 'note written while compressing' });
+          return none.compress(data);
+        },
+        decompress: (data, options) => none.decompress(data, options),
+        compressAsync: (data) => none.compressAsync(data),
+        decompressAsync: (data, options) => none.decompressAsync(data, options),
+      };
+      const value = { agents: [{ id: 1, name: 'kari' }] };
+      const bytes = encodeEnvelope(value, { compression: keeping });
+      encodeEnvelope({ other: 'x'.repeat(1000) });
+      expect(new CborCodec().decode(kept[0]!)).toEqual(value);
+      expect(decodeEnvelope(bytes, { compressors: [keeping] })).toEqual(value);
     });
 
     it('TRUNCATED: cut inside the header or the payload', () => {
