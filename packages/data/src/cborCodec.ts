@@ -23,11 +23,14 @@ export interface CborCodecOptions {
   /**
    * Write non-integers that are short decimals (1-4 digits after the point, exactly) as CBOR decimal
    * fractions (tag 4) instead of float64: lossless, 4-8% smaller agent snapshots after compression, for
-   * about 10% more round-trip time (one more pass over the bytes each way; benchmark/RESULTS.md).
-   * Default false. Any CBOR reader reads them as the same numbers (see cborDecimals.ts); every
-   * CborCodec reads them whatever this option says.
+   * 10-15% more round-trip time (one more pass over the bytes each way; benchmark/RESULTS.md).
+   * `'auto'` (default): only when the CBOR is smaller than 1 MiB, where the compressor has too little
+   * context to beat gzip level 6's size without them (1,000 agents: 60,667 bytes plain, 56,149 with
+   * decimals, 56,817 for JSON+gzip); from 1 MiB zstd does that alone and the passes would cost the
+   * most. Any CBOR reader reads them as the same numbers (see cborDecimals.ts); every CborCodec reads
+   * them whatever this option says.
    */
-  decimals?: boolean;
+  decimals?: boolean | 'auto';
   /** Largest input `decode` accepts and largest output `encode` produces; default 256 MiB. */
   maxBytes?: number;
   /** Deepest nesting `decode` accepts (arrays, maps, tags each count 1; a plain object counts 2); default 1000. */
@@ -36,12 +39,15 @@ export interface CborCodecOptions {
 
 const schema = z.object({
   records: z.boolean().default(true),
-  decimals: z.boolean().default(false),
+  decimals: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   maxBytes: byteLimit.default(DEFAULT_MAX_BYTES),
   maxDepth: z.number().int().min(1).max(MAX_ALLOWED_DEPTH).default(DEFAULT_MAX_DEPTH),
 });
 
 export const CBOR_CODEC_ID = 1;
+
+/** `decimals: 'auto'` packs CBOR smaller than this (AutoCompressor's zstd level 4 threshold too). */
+export const AUTO_DECIMALS_MAX_BYTES = 1024 * 1024;
 
 /**
  * cbor-x's RESET_BUFFER_MODE flag (msgpackr exports it by name, cbor-x 1.6 only by value): after the
@@ -74,7 +80,7 @@ export class CborCodec implements Codec<unknown> {
   readonly name = 'cbor';
   readonly maxBytes: number;
   readonly maxDepth: number;
-  readonly decimals: boolean;
+  readonly decimals: boolean | 'auto';
   private readonly _encoder: Encoder;
   private readonly _decoder: Decoder;
 
@@ -95,7 +101,7 @@ export class CborCodec implements Codec<unknown> {
     let bytes: Uint8Array;
     try {
       bytes = this._encoder.encode(value);
-      if (this.decimals) bytes = packDecimals(bytes);
+      bytes = this._packDecimals(bytes);
     } catch (error) {
       throw encodeError('CBOR', error);
     }
@@ -115,7 +121,7 @@ export class CborCodec implements Codec<unknown> {
     let bytes: Uint8Array;
     try {
       bytes = (this._encoder as unknown as ModalEncoder).encode(value, RESET_BUFFER_MODE);
-      if (this.decimals) bytes = packDecimals(bytes);
+      bytes = this._packDecimals(bytes);
     } catch (error) {
       throw encodeError('CBOR', error);
     }
@@ -126,6 +132,11 @@ export class CborCodec implements Codec<unknown> {
     } finally {
       scratchLent = false;
     }
+  }
+
+  private _packDecimals(bytes: Uint8Array): Uint8Array {
+    const pack = this.decimals === 'auto' ? bytes.length < AUTO_DECIMALS_MAX_BYTES : this.decimals;
+    return pack ? packDecimals(bytes) : bytes;
   }
 
   decode(bytes: Uint8Array, limits: DecodeLimits = {}): unknown {

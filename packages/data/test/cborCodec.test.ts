@@ -141,7 +141,8 @@ describe('CborCodec', () => {
   });
 
   describe('withEncoded (bytes lent from the reused output buffer)', () => {
-    const copy = (bytes: Uint8Array): Uint8Array => bytes.slice();
+    // a real copy (cbor-x returns Buffers, whose slice() is a view of the same memory)
+    const copy = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes);
 
     it('lends the same bytes encode writes, and the same memory each time', () => {
       const value = { agents: [{ id: 1, name: 'kari', x: 12.5 }], step: 3 };
@@ -157,7 +158,7 @@ describe('CborCodec', () => {
 
     it('never overwrites what encode returned before or after', () => {
       const before = codec.encode({ kept: 'before', n: [1, 2, 3] });
-      const snapshot = before.slice();
+      const snapshot = copy(before);
       codec.withEncoded({ lent: 'x'.repeat(500) }, copy);
       const after = codec.encode({ kept: 'after' });
       codec.withEncoded({ lent: 'y'.repeat(5000) }, copy);
@@ -170,7 +171,7 @@ describe('CborCodec', () => {
       const seen = codec.withEncoded(outer, (bytes) => {
         expect(() => codec.encode({ inner: 1 })).toThrow(/while withEncoded lends/);
         expect(() => new CborCodec().withEncoded({ inner: 1 }, copy)).toThrow(/while withEncoded lends/);
-        return bytes.slice();
+        return copy(bytes);
       });
       expect(codec.decode(seen)).toEqual(outer);
       expect(codec.decode(codec.encode(outer))).toEqual(outer);

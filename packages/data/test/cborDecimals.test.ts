@@ -4,6 +4,7 @@ import { DecimalPositions, packDecimals, restoreDecimals } from '../src/cborDeci
 import { scanCbor } from '../src/cborScan.js';
 import { referencePackDecimals } from './referenceDecimals.js';
 import { CborCodec, DataFormatError, ZstdCompressor } from '../src/index.js';
+import { AUTO_DECIMALS_MAX_BYTES } from '../src/cborCodec.js';
 import { cborValue, hardDouble } from './arbitraries.js';
 import { makeSnapshot } from '../benchmark/agentSnapshot.js';
 
@@ -73,6 +74,23 @@ describe('packDecimals / restoreDecimals', () => {
     expect(packed.length).toBeLessThan(plain.length * 0.95);
     expect(zstd.compress(packed).length).toBeLessThan(zstd.compress(plain).length * 0.95);
     expect(new CborCodec().decode(packed)).toEqual(snapshot); // the default reads them too
+  });
+
+  it("'auto' (the default) packs CBOR below 1 MiB and leaves larger payloads as float64", () => {
+    const codec = new CborCodec();
+    expect(codec.decimals).toBe('auto');
+    const on = new CborCodec({ decimals: true });
+    const off = new CborCodec({ decimals: false });
+    const small = Array.from({ length: 1000 }, (_, i) => i / 4 + 0.01);
+    expect(Buffer.from(codec.encode(small)).equals(Buffer.from(on.encode(small)))).toBe(true);
+    expect(codec.encode(small).length).toBeLessThan(off.encode(small).length);
+    // 120,000 float64 items: 1.08 MB of CBOR, over the 1 MiB threshold
+    const large = Array.from({ length: 120_000 }, (_, i) => i / 4 + 0.01);
+    expect(off.encode(large).length).toBeGreaterThan(AUTO_DECIMALS_MAX_BYTES);
+    expect(Buffer.from(codec.encode(large)).equals(Buffer.from(off.encode(large)))).toBe(true);
+    expect(codec.decode(codec.encode(small))).toEqual(small);
+    expect(codec.decode(on.encode(large))).toEqual(large);
+    expect(() => new CborCodec({ decimals: 'always' as never })).toThrow(DataFormatError);
   });
 
   it('rejects a decimal fraction cut off at the end with TRUNCATED, not a wrong number', () => {
