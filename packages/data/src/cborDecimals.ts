@@ -6,9 +6,10 @@
  * doubles that are not the nearest double of a short decimal (0.1 + 0.2 comes back as 0.3). Simulation
  * state is full of rounded figures (prices, positions, scores with 1-4 decimals): written as
  * `4([-d, m])` they take 5-8 bytes of mostly-predictable integer bytes, which makes CBOR agent
- * snapshots 4-8% smaller after compression (benchmark/RESULTS.md). Opt-in (`CborCodec({ decimals })`):
- * the pass over the bytes each way costs more than the smaller input saves the compressor (about 10%
- * of a round trip on agent snapshots).
+ * snapshots 4-8% smaller after compression (benchmark/RESULTS.md). The default (`decimals: 'auto'`)
+ * packs CBOR below 1 MiB, where it decides whether an agent snapshot is smaller than JSON+gzip's; the
+ * pass over the bytes each way costs 10-15% of a round trip, so from 1 MiB (where zstd is small
+ * enough alone) it is left out unless `decimals: true`.
  *
  * Exactness: a double `v` is rewritten only when `Math.round(v * 10^d) / 10^d === v` for some d in
  * 1..4 and the mantissa fits 32 bits. The reader computes that same expression, so it gets `v` back
