@@ -166,6 +166,19 @@ describe('CborCodec', () => {
       expect(codec.decode(after)).toEqual({ kept: 'after' });
     });
 
+    it('keeps earlier results intact when a lent encode outgrows the buffer', () => {
+      const kept = [1, 2, 3].map((i) => ({ i, bytes: codec.encode({ i, s: 'k'.repeat(100 * i) }) }));
+      const copies = kept.map((k) => copy(k.bytes));
+      // 2 MB and then 8 MB of CBOR: cbor-x moves to new, larger buffers while the bytes are lent
+      for (const n of [2_000, 8_000]) {
+        const big = Array.from({ length: n }, (_, i) => ({ id: i, text: 'x'.repeat(1000) }));
+        const lent = codec.withEncoded(big, (bytes) => codec.decode(copy(bytes)));
+        expect(lent).toEqual(big);
+      }
+      kept.forEach((k, j) => expect(Buffer.from(k.bytes).equals(Buffer.from(copies[j]!))).toBe(true));
+      expect(codec.decode(codec.encode({ after: true }))).toEqual({ after: true });
+    });
+
     it('refuses to encode while bytes are lent (it would overwrite them)', () => {
       const outer = { outer: [1, 2, 3] };
       const seen = codec.withEncoded(outer, (bytes) => {
