@@ -98,14 +98,7 @@ export class CborCodec implements Codec<unknown> {
 
   encode(value: unknown): Uint8Array {
     checkNotLent();
-    let bytes: Uint8Array;
-    try {
-      bytes = this._encoder.encode(value);
-      bytes = this._packDecimals(bytes);
-    } catch (error) {
-      throw encodeError('CBOR', error);
-    }
-    return checkEncodedSize('CBOR', bytes, this.maxBytes);
+    return this._encodeBytes(value, 0);
   }
 
   /**
@@ -118,20 +111,24 @@ export class CborCodec implements Codec<unknown> {
    */
   withEncoded<R>(value: unknown, use: (bytes: Uint8Array) => R): R {
     checkNotLent();
-    let bytes: Uint8Array;
-    try {
-      bytes = (this._encoder as unknown as ModalEncoder).encode(value, RESET_BUFFER_MODE);
-      bytes = this._packDecimals(bytes);
-    } catch (error) {
-      throw encodeError('CBOR', error);
-    }
-    checkEncodedSize('CBOR', bytes, this.maxBytes);
+    const bytes = this._encodeBytes(value, RESET_BUFFER_MODE);
     scratchLent = true;
     try {
       return use(bytes);
     } finally {
       scratchLent = false;
     }
+  }
+
+  /** cbor-x's encode in `mode` (0: plain), decimals packed, size checked. */
+  private _encodeBytes(value: unknown, mode: number): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = this._packDecimals((this._encoder as unknown as ModalEncoder).encode(value, mode));
+    } catch (error) {
+      throw encodeError('CBOR', error);
+    }
+    return checkEncodedSize('CBOR', bytes, this.maxBytes);
   }
 
   private _packDecimals(bytes: Uint8Array): Uint8Array {
