@@ -4,6 +4,8 @@
  * inflate a victim's frequency: hash flooding); no library offers a seeded 32-bit string hash
  * that is as fast as an inlined FNV-1a + murmur finaliser.
  */
+import { createWasmStringHash } from './wasmStringHash.js';
+
 const objectIds = new WeakMap<object, number>();
 let nextObjectId = 1;
 
@@ -17,13 +19,24 @@ export function mix32(h: number): number {
   return h | 0;
 }
 
-export function hashString(s: string, seed: number): number {
+const charCodeAt = String.prototype.charCodeAt;
+
+/**
+ * FNV-1a over the UTF-16 code units, then the murmur3 finaliser; the JavaScript version of the
+ * wasm function below (identical values). `charCodeAt.call` rather than `s.charCodeAt`: the
+ * latter is a prototype lookup, generic once a library has turned String.prototype into a
+ * dictionary (see wasmStringHash.ts).
+ */
+export function hashStringJs(s: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) | 0;
   for (let i = 0; i < s.length; i++) {
-    h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ charCodeAt.call(s, i), 0x01000193);
   }
   return mix32(h ^ s.length);
 }
+
+/** Seeded 32-bit hash of a string: the wasm version where the JS String Builtins exist (Node 24). */
+export const hashString: (s: string, seed: number) => number = createWasmStringHash() ?? hashStringJs;
 
 /** Hash of any Map key: strings and numbers by value, objects by identity. */
 export function hashKey(key: unknown, seed: number): number {
