@@ -117,18 +117,31 @@ export function wasmStringHashModule(): Uint8Array {
   ]);
 }
 
+/**
+ * The part of the WebAssembly API used here. The package compiles without the DOM library, where
+ * @types/node declares `WebAssembly` as a namespace of types only; the compile options (`builtins`)
+ * are newer than those types anyway.
+ */
+interface WasmApi {
+  Module: new (bytes: Uint8Array, options?: { builtins: string[] }) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+
+/** The engine's WebAssembly object, or undefined where there is none. */
+export function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
 /** The wasm hash, or null where WebAssembly or the JS String Builtins are unavailable. */
 export function createWasmStringHash(): ((s: string, seed: number) => number) | null {
+  const api = wasmApi();
+  if (api === undefined) return null;
   try {
-    if (typeof WebAssembly !== 'object') return null;
     // engines without the builtins ignore the compile options: the `wasm:js-string` imports are
     // then ordinary imports that `{}` does not provide, and the Instance constructor throws
-    const Module = WebAssembly.Module as unknown as new (
-      bytes: Uint8Array,
-      options: { builtins: string[] },
-    ) => WebAssembly.Module;
-    const module = new Module(wasmStringHashModule(), { builtins: ['js-string'] });
-    const instance = new WebAssembly.Instance(module, {});
+    const module = new api.Module(wasmStringHashModule(), { builtins: ['js-string'] });
+    const instance = new api.Instance(module, {});
     return instance.exports.hash as (s: string, seed: number) => number;
   } catch {
     return null;
