@@ -1,6 +1,10 @@
 import { createKeyvSerializer } from '@hp/data';
 import { createKeyv } from '@keyv/redis';
 import { type Keyv } from 'keyv';
+import { restoreFastStringPrototype } from './fastStringPrototype.js';
+
+// @keyv/redis (through @redis/client) has just been evaluated: undo its slow String.prototype
+restoreFastStringPrototype();
 
 export interface RedisStoreOptions {
   /** `redis://host:port[/db]`. */

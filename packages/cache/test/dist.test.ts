@@ -39,4 +39,25 @@ if (!existsSync(join(dist, 'index.cjs'))) {
     expect(esm.stderr).toBe('');
     expect(esm.stdout.trim()).toBe('2');
   });
+
+  it('leaves String.prototype a fast object after loading @keyv/redis (see src/fastStringPrototype.ts)', () => {
+    const isFast = (load: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          '--allow-natives-syntax',
+          '--input-type=module',
+          '-e',
+          `${load}; process.stdout.write(String(new Function('o', 'return %HasFastProperties(o)')(String.prototype)));`,
+        ],
+        { encoding: 'utf8', cwd: join(__dirname, '..'), env: { ...process.env, FORCE_COLOR: '0' } },
+      );
+    // the problem: @redis/client alone leaves it a dictionary (generic lookups for every string method)
+    const redisOnly = isFast(`await import('@keyv/redis')`);
+    expect(redisOnly.stderr).toBe('');
+    expect(redisOnly.stdout).toBe('false');
+    const withCache = isFast(`await import(${JSON.stringify(join(dist, 'index.js'))})`);
+    expect(withCache.stderr).toBe('');
+    expect(withCache.stdout).toBe('true');
+  });
 });
