@@ -59,6 +59,11 @@ export class FrequencySketch {
   private readonly _s2: number;
   /** Number of halvings done so far. */
   resets = 0;
+  /**
+   * Called just before each halving: a cache that holds increments back (W-TinyLFU keeps an
+   * entry's recent hits in its own record) adds them here, so that they are aged like the rest.
+   */
+  beforeHalving: (() => void) | undefined = undefined;
 
   /** `capacity`: the number of entries the owning cache holds; `seed`: per-instance secret. */
   constructor(capacity: number, seed: number) {
@@ -200,6 +205,7 @@ export class FrequencySketch {
   }
 
   private _reset(): void {
+    this.beforeHalving?.();
     const odd = halve(this._table);
     this._size = Math.max(0, (this._size - (odd >>> 2)) >>> 1);
     this.resets++;

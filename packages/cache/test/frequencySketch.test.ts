@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { FrequencySketch, hashKey } from '../src/index.js';
 
 describe('FrequencySketch', () => {
@@ -47,5 +48,40 @@ describe('FrequencySketch', () => {
     aged.countSamples(aged.sampleSize);
     expect(aged.resets).toBe(1);
     expect(aged.frequency(h)).toBe(6);
+  });
+
+  it('after addSpread(k) an item reads its previous estimate plus k, capped at 15, whatever collides with it', () => {
+    // what W-TinyLFU's admission reads for an entry that still holds k hits back, without writing
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 400 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 1, max: 8 }),
+        (others, item, k) => {
+          const s = new FrequencySketch(16, 5);
+          for (const o of others) s.increment(hashKey(o, 5));
+          const h = hashKey(item, 5);
+          const before = s.frequency(h);
+          s.addSpread(s.spread(h), s.counterHash(h), k);
+          expect(s.frequency(h)).toBe(Math.min(15, before + k));
+        },
+      ),
+      { seed: 11, numRuns: 300 },
+    );
+  });
+
+  it('calls beforeHalving just before it halves the counters', () => {
+    const s = new FrequencySketch(16, 1);
+    const h = hashKey('held', 1);
+    const seen: number[] = [];
+    s.beforeHalving = () => {
+      seen.push(s.frequency(h));
+      s.addSpread(s.spread(h), s.counterHash(h), 8); // a cache adding what it held back
+    };
+    for (let i = 0; i < 4; i++) s.increment(h);
+    s.countSamples(s.sampleSize);
+    expect(seen).toEqual([4]);
+    expect(s.resets).toBe(1);
+    expect(s.frequency(h)).toBe(6); // (4 + 8) / 2: the held-back hits were aged with the rest
   });
 });

@@ -114,3 +114,21 @@ describe('WTinyLfuPolicy read buffer', () => {
     expect(simulateHits(trace, 200, 'w-tinylfu', 1, true)).toBe(simulateHits(trace, 200, 'w-tinylfu', 1));
   });
 });
+
+describe('W-TinyLFU held-back hits', () => {
+  it('are added to the sketch before it halves, so they are aged like the rest', () => {
+    const seed = 9;
+    const cache = new MemoryCache<string, number>({ max: 100, policy: 'w-tinylfu', seed });
+    const policy = cache.policy as WTinyLfuPolicy;
+    for (let i = 0; i < 100; i++) cache.set(`k${i}`, i);
+    for (let r = 0; r < 6; r++) cache.get('k5'); // six hits, held back in k5's record
+    cache.set('other', 0); // drains the read buffer
+    const h = hashKey('k5', seed);
+    expect(policy.sketch.frequency(h)).toBe(1); // only its insert has reached the sketch
+    const resets = policy.sketch.resets;
+    for (let i = 0; policy.sketch.resets === resets; i++) cache.set(`fill${i}`, i);
+    // 1 + 6 = 7 before the halving, 3 after; without the flush it would read 0 and still hold 6 back
+    expect(policy.sketch.frequency(h)).toBe(3);
+    expect(cache.frequency('k5') ?? policy.sketch.frequency(h)).toBe(3);
+  });
+});

@@ -95,6 +95,15 @@ const enum Bits {
   REGION = 3,
 }
 
+/**
+ * An entry's sketch estimate with its held-back hits: exactly the estimate a flush would leave
+ * (k conservative increments raise the item's minimum counter by k, capped at 15), without writing.
+ */
+function heldBackFrequency(sketch: FrequencySketch, spread: number, c: number): number {
+  const f = sketch.frequencySpread(spread, c) + ((c & Pending.MASK) >>> Pending.SHIFT);
+  return f < 15 ? f : 15;
+}
+
 export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
   readonly name = 'w-tinylfu' as const;
   readonly needsHash = true;
@@ -131,6 +140,7 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
     this._base = ctx.capacity;
     this._node = new Int32Array((ctx.capacity + 3) << Bits.SHIFT);
     this.sketch = new FrequencySketch(ctx.maximum, ctx.seed);
+    this.sketch.beforeHalving = () => this._flushAll();
     this.clear();
     this._setMaximum(ctx.maximum);
   }
@@ -181,6 +191,14 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
     if (k === 0) return;
     node[r4 | Rec.COUNTER] = c & ~Pending.MASK;
     this.sketch.addSpread(node[r4 | Rec.TAG]!, c, k);
+  }
+
+  /** Adds every record's held-back hits to the sketch (just before it halves its counters). */
+  private _flushAll(): void {
+    const node = this._node;
+    for (let s = 0; s < this._base; s++) {
+      if ((node[(s << Bits.SHIFT) | Rec.COUNTER]! & Pending.MASK) !== 0) this._flush(node, s << Bits.SHIFT);
+    }
   }
 
   /** Least recently used slot of a region, or -1. */
@@ -292,7 +310,6 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
       node[d4 | Rec.NEXT] = bh;
       node[bh4 | Rec.PREV] = d;
       node[d4 | Rec.TAG] = (node[d4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
-      this._flush(node, d4);
       size--;
     }
     this._protectedSize = size;
@@ -456,8 +473,8 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
     const node = this._node;
     const v4 = victim << Bits.SHIFT;
     const c4 = candidate << Bits.SHIFT;
-    const victimFreq = sketch.frequencySpread(node[v4 | Rec.TAG]!, node[v4 | Rec.COUNTER]!);
-    const candidateFreq = sketch.frequencySpread(node[c4 | Rec.TAG]!, node[c4 | Rec.COUNTER]!);
+    const victimFreq = heldBackFrequency(sketch, node[v4 | Rec.TAG]!, node[v4 | Rec.COUNTER]!);
+    const candidateFreq = heldBackFrequency(sketch, node[c4 | Rec.TAG]!, node[c4 | Rec.COUNTER]!);
     if (candidateFreq > victimFreq) return true;
     if (candidateFreq === victimFreq && candidateFreq >= Limit.ADMIT_TIE_THRESHOLD) return true;
     if (candidateFreq >= Limit.ADMIT_HASHDOS_THRESHOLD) return (this._random() & 127) === 0;
