@@ -390,30 +390,38 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     sketch.incrementSpread(spread, counter);
     this._missesInSample++;
     if (windowSize === this._windowMax + 1 && count === this._maximum + 1) {
-      // the steady state of a full cache, as _evictEntries() does it: the window's LRU entry moves
-      // to probation's MRU end and is the candidate; it or probation's LRU entry (the victim) leaves
+      // the steady state of a full cache, as _evictEntries() does it: the window's LRU entry is the
+      // candidate against probation's LRU entry (the victim) and the loser leaves, with its
+      // held-back hits added to the sketch (its history stays). _evictEntries() moves the candidate
+      // to probation's MRU end first; a candidate that loses leaves from the window instead, which
+      // changes nothing else (probation's LRU entry is the same either way, or the candidate itself
+      // when probation is empty)
       const candidate = node[wh4 | Rec.NEXT]!;
       const c4 = candidate << Bits.SHIFT;
       const cn = node[c4 | Rec.NEXT]!;
       node[wh4 | Rec.NEXT] = cn;
       node[(cn << Bits.SHIFT) | Rec.PREV] = base;
-      // probation's MRU end: just before the boundary
-      const bh = this._boundary;
-      const bh4 = bh << Bits.SHIFT;
-      const bl = node[bh4 | Rec.PREV]!;
-      node[(bl << Bits.SHIFT) | Rec.NEXT] = candidate;
-      node[c4 | Rec.PREV] = bl;
-      node[c4 | Rec.NEXT] = bh;
-      node[bh4 | Rec.PREV] = candidate;
-      node[c4 | Rec.TAG] = (node[c4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
       this._flush(node, c4);
       this._windowSize = windowSize - 1;
-      // probation's LRU entry: main's head (probation holds at least the candidate)
-      const victim = node[((base + 1) << Bits.SHIFT) | Rec.NEXT]!;
-      const out = victim === candidate || !this._admit(candidate, victim) ? candidate : victim;
-      this._unlink(out);
       this._count = count - 1;
-      this._evict(out);
+      const bh = this._boundary;
+      // probation's LRU entry: main's head, unless that is already the boundary (probation empty)
+      const victim = node[((base + 1) << Bits.SHIFT) | Rec.NEXT]!;
+      if (victim !== bh && this._admit(candidate, victim)) {
+        // the candidate goes to probation's MRU end (just before the boundary), the victim leaves
+        const bh4 = bh << Bits.SHIFT;
+        const bl = node[bh4 | Rec.PREV]!;
+        node[(bl << Bits.SHIFT) | Rec.NEXT] = candidate;
+        node[c4 | Rec.PREV] = bl;
+        node[c4 | Rec.NEXT] = bh;
+        node[bh4 | Rec.PREV] = candidate;
+        node[c4 | Rec.TAG] = (node[c4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
+        this._flush(node, victim << Bits.SHIFT);
+        this._unlink(victim);
+        this._evict(victim);
+      } else {
+        this._evict(candidate); // already unlinked from the window
+      }
     } else {
       this._evictEntries();
     }

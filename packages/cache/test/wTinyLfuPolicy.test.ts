@@ -132,3 +132,33 @@ describe('W-TinyLFU held-back hits', () => {
     expect(cache.frequency('k5') ?? policy.sketch.frequency(h)).toBe(3);
   });
 });
+
+describe('W-TinyLFU held-back hits are never lost', () => {
+  it('every hit reaches the sketch: through a flush while resident, or when its entry leaves', () => {
+    // no halving in this run (fewer accesses than the sample period), so the sum of the counts the
+    // policy adds to the sketch must equal the number of hits once the resident entries are read
+    const cache = new MemoryCache<number, number>({ max: 50, policy: 'w-tinylfu', seed: 4 });
+    const policy = cache.policy as WTinyLfuPolicy;
+    const sketch = policy.sketch;
+    let added = 0;
+    const addSpread = sketch.addSpread.bind(sketch);
+    sketch.addSpread = (spread, c, k) => {
+      added += k;
+      addSpread(spread, c, k);
+    };
+    const rng = createRng(21);
+    let hits = 0;
+    let accesses = 0;
+    while (accesses < sketch.sampleSize - 60) {
+      const key = rng() % 3 === 0 ? rng() % 400 : rng() % 40; // a hot set and a long tail
+      accesses++;
+      if (cache.get(key) !== undefined) hits++;
+      else cache.set(key, key);
+    }
+    expect(sketch.resets).toBe(0);
+    expect(cache.stats().evictions.evict).toBeGreaterThan(100);
+    expect(hits).toBeGreaterThan(200);
+    for (const key of cache.keys()) cache.frequency(key); // flushes what residents still hold back
+    expect(added).toBe(hits);
+  });
+});

@@ -356,6 +356,7 @@ export class ReferenceWTinyLfuPolicy implements EvictionPolicy {
       this._windowSize = windowSize - 1;
       const victim = node[bh4 | Rec.NEXT]!;
       const out = victim === candidate || !this._admit(candidate, victim) ? candidate : victim;
+      this._flush(node, out << Bits.SHIFT); // its held-back hits stay in the sketch
       this._unlink(out);
       this._count = count - 1;
       this._evict(out);
