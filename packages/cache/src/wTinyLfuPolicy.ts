@@ -404,18 +404,11 @@ export class WTinyLfuPolicy implements EvictionPolicy {
       this._flush(node, c4);
       this._windowSize = windowSize - 1;
       this._count = count - 1;
-      const bh = this._boundary;
       // probation's LRU entry: main's head, unless that is already the boundary (probation empty)
       const victim = node[((base + 1) << Bits.SHIFT) | Rec.NEXT]!;
-      if (victim !== bh && this._admit(candidate, victim)) {
-        // the candidate goes to probation's MRU end (just before the boundary), the victim leaves
-        const bh4 = bh << Bits.SHIFT;
-        const bl = node[bh4 | Rec.PREV]!;
-        node[(bl << Bits.SHIFT) | Rec.NEXT] = candidate;
-        node[c4 | Rec.PREV] = bl;
-        node[c4 | Rec.NEXT] = bh;
-        node[bh4 | Rec.PREV] = candidate;
-        node[c4 | Rec.TAG] = (node[c4 | Rec.TAG]! & ~Bits.REGION) | Region.PROBATION;
+      if (victim !== this._boundary && this._admit(candidate, victim)) {
+        // the candidate goes to probation's MRU end, the victim leaves
+        this._append(Region.PROBATION, candidate);
         this._flush(node, victim << Bits.SHIFT);
         this._unlink(victim);
         this._evict(victim);
