@@ -129,7 +129,8 @@ describe('W-TinyLFU held-back hits', () => {
     for (let i = 0; policy.sketch.resets === resets; i++) cache.set(`fill${i}`, i);
     // 1 + 6 = 7 before the halving, 3 after; without the flush it would read 0 and still hold 6 back
     expect(policy.sketch.frequency(h)).toBe(3);
-    expect(cache.frequency('k5') ?? policy.sketch.frequency(h)).toBe(3);
+    expect(cache.has('k5')).toBe(true);
+    expect(cache.frequency('k5')).toBe(3);
   });
 });
 
