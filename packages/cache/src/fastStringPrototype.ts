@@ -20,9 +20,7 @@
  */
 export function restoreFastStringPrototype(): void {
   const probe = Object.create(String.prototype) as { valueOf: unknown };
-  let seen: unknown;
-  for (let i = 0; i < 32; i++) seen = readValueOf(probe);
-  void seen;
+  for (let i = 0; i < 32; i++) readValueOf(probe);
 }
 
 function readValueOf(o: { valueOf: unknown }): unknown {

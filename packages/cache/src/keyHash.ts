@@ -19,18 +19,15 @@ export function mix32(h: number): number {
   return h | 0;
 }
 
-const charCodeAt = String.prototype.charCodeAt;
-
 /**
  * FNV-1a over the UTF-16 code units, then the murmur3 finaliser; the JavaScript version of the
- * wasm function below (identical values). `charCodeAt.call` rather than `s.charCodeAt`: the
- * latter is a prototype lookup, generic once a library has turned String.prototype into a
- * dictionary (see wasmStringHash.ts).
+ * wasm function below (identical values). `s.charCodeAt` inlines while String.prototype is a fast
+ * object, which this package restores after @keyv/redis loads (fastStringPrototype.ts).
  */
 export function hashStringJs(s: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) | 0;
   for (let i = 0; i < s.length; i++) {
-    h = Math.imul(h ^ charCodeAt.call(s, i), 0x01000193);
+    h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   }
   return mix32(h ^ s.length);
 }
