@@ -1,22 +1,25 @@
 // The issue's evaluation: the sim-runner's LLM-agent model against the @hp/llm emulator whose conditions shift
 // mid-run, with the optimizer off (the sketch's static defaults), on, and the best static configuration per
-// phase from a grid of static runs (the oracle). Two schedules (scenarios):
-//   shifting    latency doubles, then the rate limit halves; the optimizer turns the LLM concurrency (AIMD);
-//               the oracle's grid is static concurrencies.
-//   popularity  the agents' key popularity shifts: requests of two kinds hit their LLM-response caches, which
-//               share an entry budget; the optimizer also runs its cache-budget tuner; the oracle's grid is
-//               static splits of the budget.
+// phase from a grid of static runs (the oracle). Scenarios:
+//   combined    the issue's schedule in one run: latency doubles, then the rate limit halves, then the agents'
+//               key popularity shifts. Every decision asks about a recurring situation of one of two kinds, whose
+//               LLM-response caches share an entry budget; the optimizer turns the LLM concurrency (AIMD) and the
+//               split of the budget (cache-budget tuner); the oracle's grid is concurrencies x splits. Default.
+//   shifting    latency doubles, then the rate limit halves, on the model's own never-repeating prompts (no
+//               cache reuse); the optimizer turns the concurrency; the grid is static concurrencies.
+//   popularity  the key popularity shift alone, at a rate limit that binds; the grid is static splits.
 //
 // Each run is a child process: `node --import tsx apps/sim-runner/benchmark/shifting.ts` (the sim-runner's
 // shifting driver). This package never imports the app; it writes a config and a shift schedule, runs the app,
 // and reads the windows the app measured.
 //
-//   npm run -s bench:shifting -w @hp/optimizer -- [--json] [--parallel 2] [--out DIR] [--grid 20,35,50,65,80]
-//       [--scenarios shifting,popularity] [--runs LABEL,...] [--phase-seconds 60]
-//   ... -- --analyze --out DIR    re-analyses the runs kept in DIR without running again
+//   npm run -s bench:shifting -w @hp/optimizer -- [--json] [--parallel 2] [--out DIR]
+//       [--scenarios combined,shifting,popularity] [--runs LABEL,...] [--combined-phase-seconds 90]
+//       [--combined-grid 20,35,50,80] [--combined-splits 0.2,0.8] [--grid 20,35,50,65,80] [--phase-seconds 60]
+//   ... -- --analyze --out DIR    re-analyses the runs kept in DIR without running again (same options)
 //
 // Time is scaled: the emulator runs at TIME_SCALE (its latencies and its rate-limit minute are multiplied by
-// it) and the optimizer's control interval is CONTROL_INTERVAL s of wall time instead of the sketch's 300 s.
+// it) and the optimizer's control interval is a few seconds of wall time instead of the sketch's 300 s.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +45,14 @@ const { values } = parseArgs({
     'pop-phase-seconds': { type: 'string' },
     /** AIMD's queue tolerance for the optimizer arm (default: the shifting driver's). */
     'queue-tolerance': { type: 'string' },
-    scenarios: { type: 'string', default: 'shifting,popularity' },
+    scenarios: { type: 'string', default: 'combined' },
+    /** The combined scenario: its rate limit before it halves (requests per emulated minute), its control
+     * interval (s) and the cache splits of its oracle grid (the static defaults' 50% is always run). */
+    'combined-rpm': { type: 'string', default: '240' },
+    'combined-interval': { type: 'string', default: '10' },
+    'combined-phase-seconds': { type: 'string', default: '90' },
+    'combined-grid': { type: 'string', default: '20,35,50,80' },
+    'combined-splits': { type: 'string', default: '0.2,0.8' },
     analyze: { type: 'boolean', default: false },
     /** Only these runs (comma-separated labels, e.g. optimizer,static-c20): for iterating on a short schedule. */
     runs: { type: 'string' },
@@ -187,6 +197,66 @@ const popularity: Scenario = {
   ],
   staticLabel: 'pop-static-d50',
   evaluated: [['optimizer', 'pop-optimizer']],
+};
+
+/**
+ * The issue's schedule in one run: latency doubles, then the provider's rate limit halves, then the agents' key
+ * popularity shifts (cumulative). Every decision asks about a catalogue situation (two kinds, their caches
+ * sharing CACHE_BUDGET entries), so the concurrency and the cache split both matter in every phase. The oracle's
+ * grid is static concurrencies x static splits of the budget (the sketch's defaults: c=20, split 50/50).
+ */
+const combinedSplits = values['combined-splits']!.split(',').map(Number);
+const combinedGrid = [
+  ...new Set([...values['combined-grid']!.split(',').map(Number), STATIC_CONCURRENCY]),
+].sort((a, b) => a - b);
+const combinedLabel = (c: number, share: number) => `all-static-c${c}-d${Math.round(share * 100)}`;
+const combined: Scenario = {
+  name: 'combined',
+  controlInterval: Number(values['combined-interval']),
+  phaseSeconds: Number(values['combined-phase-seconds']),
+  cacheBudget: CACHE_BUDGET,
+  phases: [
+    {
+      name: 'baseline',
+      latency: { ttftMs: 1200, perTokenMs: 60 },
+      rpm: Number(values['combined-rpm']),
+      keys: {
+        decide: { share: 0.5, keys: 160, zipf: 0.3 },
+        tools: { share: 0.5, keys: 5000, zipf: 0.9 },
+      },
+    },
+    { name: 'latency x2', latency: { ttftMs: 2400, perTokenMs: 120 } },
+    { name: 'rate limit / 2', rpm: Number(values['combined-rpm']) / 2 },
+    {
+      name: 'popularity shift',
+      keys: {
+        decide: { share: 0.5, keys: 5000, zipf: 0.9 },
+        tools: { share: 0.5, keys: 160, zipf: 0.3 },
+      },
+    },
+  ],
+  arms: [
+    {
+      label: 'all-optimizer',
+      optimizer: true,
+      concurrency: STATIC_CONCURRENCY,
+      cache: cacheOf(0.5),
+      extra: values['queue-tolerance'] ? ['--queue-tolerance', values['queue-tolerance']] : [],
+    },
+    ...combinedGrid.flatMap((c) =>
+      [...new Set([...combinedSplits, ...(c === STATIC_CONCURRENCY ? [0.5] : [])])]
+        .sort((a, b) => a - b)
+        .map((sh) => ({
+          label: combinedLabel(c, sh),
+          optimizer: false,
+          concurrency: c,
+          cache: cacheOf(sh),
+          oracle: `c=${c}, decide ${Math.round(sh * 100)}%`,
+        })),
+    ),
+  ],
+  staticLabel: combinedLabel(STATIC_CONCURRENCY, 0.5),
+  evaluated: [['optimizer', 'all-optimizer']],
 };
 
 interface Window {
@@ -412,7 +482,7 @@ function analyse(sc: Scenario, runs: Run[]) {
 }
 
 const chosen = values.scenarios!.split(',');
-const scenarios = [shifting, popularity].filter((sc) => chosen.includes(sc.name));
+const scenarios = [shifting, popularity, combined].filter((sc) => chosen.includes(sc.name));
 const only = values.runs?.split(',');
 const started = performance.now();
 const results: Record<string, ReturnType<typeof analyse>> = {};
@@ -453,6 +523,8 @@ const result = {
   agents: AGENTS,
   grid,
   splits,
+  combinedGrid,
+  combinedSplits,
   wallSeconds,
   ...results,
 };
