@@ -19,6 +19,7 @@ const { values } = parseArgs({
     report: { type: 'string' },
     pipeline: { type: 'boolean', default: false },
     'queue-tolerance': { type: 'string' },
+    'cache-max-steps': { type: 'string' },
   },
 });
 if (!values.config || !values.shifts || !values.report) {
@@ -38,6 +39,7 @@ const { report } = await runSimulation({
     timeScale: values['time-scale'],
     pipeline: values.pipeline ? 'true' : undefined,
     queueTolerance: values['queue-tolerance'],
+    cacheMaxSteps: values['cache-max-steps'],
   },
 });
 const { modelVars: _rows, series: _series, ...summary } = report;

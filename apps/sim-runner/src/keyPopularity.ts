@@ -94,8 +94,10 @@ export interface CatalogCachesOptions {
   initial?: Record<string, number>;
   /** Smallest share of the budget a kind keeps (default 0.1). */
   minShare?: number;
-  /** Share of the budget one optimizer move shifts (default 0.2). */
+  /** Share of the budget one optimizer step shifts (default 0.2). */
   stepShare?: number;
+  /** Most steps one move may shift at once (CacheBudget `maxSteps`, default 1). */
+  maxSteps?: number;
   seed: number;
 }
 
@@ -151,6 +153,7 @@ export class CatalogCaches {
       }),
       samplingRate: 1,
       stepBytes: step,
+      ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
       salt: options.seed,
     });
   }

@@ -29,6 +29,11 @@ const phaseSchema = z
     /** Requests per emulated minute from then on; null removes the limit. */
     rpm: z.number().positive().nullable().optional(),
     /**
+     * The emulator's rate-limit buckets are set to this fill (0..1 of their capacity) when the phase starts,
+     * after `rpm`; absent, a new bucket starts full (a one-minute burst) and an existing one keeps its fill.
+     */
+    rateLimitFill: z.number().min(0).max(1).optional(),
+    /**
      * From then on the agents' requests are drawn from catalogues of recurring situations, per request kind,
      * with this popularity (new keys at each change: see keyPopularity.ts). Needs `cache`.
      */
@@ -140,7 +145,11 @@ export interface ShiftWindow {
 
 /** What the schedule turns and reads (the emulator and the run's concurrency). */
 export interface ShiftTarget {
-  reconfigure(changes: { latency?: ShiftPhase['latency']; rpm?: number | null }): void;
+  reconfigure(changes: {
+    latency?: ShiftPhase['latency'];
+    rpm?: number | null;
+    rateLimitFill?: number;
+  }): void;
   count429(): number;
   concurrency(): number;
   /** A new key popularity (phases with `keys`). */
@@ -213,6 +222,7 @@ export class ShiftRunner {
     const changes: Parameters<ShiftTarget['reconfigure']>[0] = {};
     if (phase.latency) changes.latency = phase.latency;
     if (phase.rpm !== undefined) changes.rpm = phase.rpm;
+    if (phase.rateLimitFill !== undefined) changes.rateLimitFill = phase.rateLimitFill;
     this._target.reconfigure(changes);
     if (phase.keys) this._target.keys?.(phase.keys);
     this._phase = phase.name;

@@ -27,6 +27,8 @@ export interface ShiftingDriverSettings {
    * counts as a drop. Default 0.1; `off` wires the optimizer as the `llm` driver does (429s and timeout only).
    */
   queueTolerance?: string;
+  /** Most 30%-of-budget steps one cache move may take (default 2; 1 = one step per move). */
+  cacheMaxSteps?: string;
 }
 
 /**
@@ -83,9 +85,11 @@ export async function createShiftingLlmDriver(context: DriverContext): Promise<S
     ? new CatalogCaches({
         kinds,
         budget: schedule.cache.budget,
-        // One move shifts 30% of the budget: a smaller step changes the hit ratio by less than the gate can
-        // tell from noise within a control interval at this request rate.
+        // One step shifts 30% of the budget: a smaller step changes the hit ratio by less than the gate can
+        // tell from noise within a control interval at this request rate. A move may take two steps when the
+        // curves say that is worth more (after a popularity shift), instead of two moves, each judged apart.
         stepShare: 0.3,
+        maxSteps: Number(settings.cacheMaxSteps ?? '2'),
         ...(schedule.cache.initial ? { initial: schedule.cache.initial } : {}),
         seed,
       })

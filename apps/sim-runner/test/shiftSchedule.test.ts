@@ -73,7 +73,7 @@ describe('ShiftRunner', () => {
         windowSeconds: 1,
         durationSeconds: 2,
         phases: [
-          { name: 'base', at: 0, rpm: 600 },
+          { name: 'base', at: 0, rpm: 600, rateLimitFill: 0 },
           { name: 'slow', at: 1, latency: { ttftMs: 600 } },
         ],
         out,
@@ -81,14 +81,14 @@ describe('ShiftRunner', () => {
       target,
       () => now,
     ).start();
-    expect(changes).toEqual([{ rpm: 600 }]);
+    expect(changes).toEqual([{ rpm: 600, rateLimitFill: 0 }]);
     expect(runner.phase).toBe('base');
     for (const s of [0.1, 0.2, 0.3, 0.4]) runner.record(s, true);
     runner.record(0.5, false);
     total429 = 2;
     now = 1000;
     jest.advanceTimersByTime(1000);
-    expect(changes).toEqual([{ rpm: 600 }, { latency: { ttftMs: 600 } }]);
+    expect(changes).toEqual([{ rpm: 600, rateLimitFill: 0 }, { latency: { ttftMs: 600 } }]);
     runner.record(1, true);
     now = 2000;
     jest.advanceTimersByTime(1000);

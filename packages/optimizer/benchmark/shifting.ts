@@ -45,6 +45,8 @@ const { values } = parseArgs({
     'pop-phase-seconds': { type: 'string' },
     /** AIMD's queue tolerance for the optimizer arm (default: the shifting driver's). */
     'queue-tolerance': { type: 'string' },
+    /** Most budget steps one cache move may take, for the optimizer arm (default: the shifting driver's, 2). */
+    'cache-max-steps': { type: 'string' },
     scenarios: { type: 'string', default: 'combined' },
     /** The combined scenario: its rate limit before it halves (requests per emulated minute), its control
      * interval (s) and the cache splits of its oracle grid (the static defaults' 50% is always run). */
@@ -74,6 +76,8 @@ interface Phase {
   name: string;
   latency?: { ttftMs: number; perTokenMs: number };
   rpm?: number;
+  /** The emulator's rate-limit buckets set to this fill (0..1) when the phase starts. */
+  rateLimitFill?: number;
   keys?: Record<string, { share: number; keys: number; zipf: number }>;
 }
 
@@ -102,6 +106,11 @@ interface Scenario {
   evaluated: [string, string][];
 }
 
+/** The optimizer arms' driver settings from the command line. */
+const optimizerExtra = [
+  ...(values['queue-tolerance'] ? ['--queue-tolerance', values['queue-tolerance']] : []),
+  ...(values['cache-max-steps'] ? ['--cache-max-steps', values['cache-max-steps']] : []),
+];
 const grid = values.grid!.split(',').map(Number);
 if (!grid.includes(STATIC_CONCURRENCY)) grid.push(STATIC_CONCURRENCY);
 grid.sort((a, b) => a - b);
@@ -121,7 +130,7 @@ const shifting: Scenario = {
       label: 'optimizer',
       optimizer: true,
       concurrency: STATIC_CONCURRENCY,
-      extra: values['queue-tolerance'] ? ['--queue-tolerance', values['queue-tolerance']] : [],
+      extra: optimizerExtra,
     },
     // The optimizer wired as the `llm` driver wires it: AIMD on 429s and the p95 timeout, no queue signal.
     {
@@ -185,7 +194,7 @@ const popularity: Scenario = {
       optimizer: true,
       concurrency: STATIC_CONCURRENCY,
       cache: cacheOf(0.5),
-      extra: values['queue-tolerance'] ? ['--queue-tolerance', values['queue-tolerance']] : [],
+      extra: optimizerExtra,
     },
     ...splits.map((sh) => ({
       label: `pop-static-d${Math.round(sh * 100)}`,
@@ -220,6 +229,9 @@ const combined: Scenario = {
       name: 'baseline',
       latency: { ttftMs: 1200, perTokenMs: 60 },
       rpm: Number(values['combined-rpm']),
+      // The bucket starts empty: every arm runs at the limit's refill rate from the start, so no phase is
+      // measured while a static configuration still lives on the one-minute burst a fresh bucket grants.
+      rateLimitFill: 0,
       keys: {
         decide: { share: 0.5, keys: 160, zipf: 0.3 },
         tools: { share: 0.5, keys: 5000, zipf: 0.9 },
@@ -241,7 +253,7 @@ const combined: Scenario = {
       optimizer: true,
       concurrency: STATIC_CONCURRENCY,
       cache: cacheOf(0.5),
-      extra: values['queue-tolerance'] ? ['--queue-tolerance', values['queue-tolerance']] : [],
+      extra: optimizerExtra,
     },
     ...combinedGrid.flatMap((c) =>
       [...new Set([...combinedSplits, ...(c === STATIC_CONCURRENCY ? [0.5] : [])])]

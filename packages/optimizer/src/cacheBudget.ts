@@ -36,8 +36,14 @@ export interface CacheBudgetOptions {
   samplingRate?: number;
   /** Curve points per tier (geometric sizes up to the whole budget); default 16. */
   curvePoints?: number;
-  /** Memory moved by one rebalance; default 10% of the budget. */
+  /** Memory moved by one rebalance step; default 10% of the budget. */
   stepBytes?: number;
+  /**
+   * Most steps one rebalance may move at once (default 1): it moves the number of steps, up to this, with the
+   * highest estimated net hit gain, so a tier whose curve changed a lot (a popularity shift) gets its memory
+   * in one change instead of one change per step. Every move stays a multiple of `stepBytes`.
+   */
+  maxSteps?: number;
   salt?: number;
 }
 
@@ -54,6 +60,7 @@ export class CacheBudget {
   private readonly _curves = new Map<string, HitRatioCurve>();
   private readonly _tiers: CacheTierSpec[];
   private readonly _step: number;
+  private readonly _maxSteps: number;
   private _watch: Map<string, number> | undefined;
   private _evidence: PairedEvidence = { wins: 0, losses: 0, total: 0, baseline: 0 };
   private _outcomes = 0;
@@ -67,6 +74,10 @@ export class CacheBudget {
     }
     this._tiers = _options.tiers;
     this._step = _options.stepBytes ?? _options.budgetBytes * 0.1;
+    this._maxSteps = _options.maxSteps ?? 1;
+    if (!(Number.isInteger(this._maxSteps) && this._maxSteps >= 1)) {
+      throw new RangeError(`CacheBudget maxSteps must be an integer >= 1, got ${_options.maxSteps}`);
+    }
     const points = _options.curvePoints ?? 16;
     for (const [i, t] of this._tiers.entries()) {
       const maxEntries = Math.max(2, Math.floor(_options.budgetBytes / t.bytesPerEntry));
@@ -205,31 +216,43 @@ export class CacheBudget {
     return share * (curve.hitRatio(next) - curve.hitRatio(entries));
   }
 
-  /** Proposes moving one step of memory toward the tier with the highest marginal hit gain. */
+  /**
+   * Proposes moving memory from the tier that loses least to the one that gains most: one step, or up to
+   * `maxSteps` steps when a larger move has a higher estimated net gain. A move must gain more than 1.05x
+   * what it loses (and 1e-4 hit-ratio points), else nothing moves.
+   */
   rebalance(current: Record<string, number>): Rebalance {
     const sizes = { ...current };
-    let best: { to: string; gain: number; entries: number } | undefined;
-    let worst: { from: string; loss: number; entries: number } | undefined;
-    for (const t of this._tiers) {
-      const entries = current[t.name] ?? 0;
-      const stepEntries = Math.floor(this._step / t.bytesPerEntry);
-      const maxE = t.maxEntries ?? Infinity;
-      const minE = t.minEntries ?? 0;
-      if (entries + stepEntries <= maxE) {
-        const gain = this.hitDelta(t.name, entries, this._step);
-        if (!best || gain > best.gain) best = { to: t.name, gain, entries: entries + stepEntries };
+    let pick: { to: string; from: string; toEntries: number; fromEntries: number; net: number } | undefined;
+    for (let k = 1; k <= this._maxSteps; k++) {
+      const bytes = this._step * k;
+      let best: { to: string; gain: number; entries: number } | undefined;
+      let worst: { from: string; loss: number; entries: number } | undefined;
+      for (const t of this._tiers) {
+        const entries = current[t.name] ?? 0;
+        const stepEntries = Math.floor(bytes / t.bytesPerEntry);
+        const maxE = t.maxEntries ?? Infinity;
+        const minE = t.minEntries ?? 0;
+        if (entries + stepEntries <= maxE) {
+          const gain = this.hitDelta(t.name, entries, bytes);
+          if (!best || gain > best.gain) best = { to: t.name, gain, entries: entries + stepEntries };
+        }
+        if (entries - stepEntries >= minE) {
+          const loss = -this.hitDelta(t.name, entries, -bytes);
+          if (!worst || loss < worst.loss) worst = { from: t.name, loss, entries: entries - stepEntries };
+        }
       }
-      if (entries - stepEntries >= minE) {
-        const loss = -this.hitDelta(t.name, entries, -this._step);
-        if (!worst || loss < worst.loss) worst = { from: t.name, loss, entries: entries - stepEntries };
+      if (!best || !worst || best.to === worst.from || best.gain <= worst.loss * 1.05 + 1e-4) continue;
+      const net = best.gain - worst.loss;
+      // a larger move only when it is worth strictly more than the smaller one already found
+      if (!pick || net > pick.net + 1e-4) {
+        pick = { to: best.to, from: worst.from, toEntries: best.entries, fromEntries: worst.entries, net };
       }
     }
-    if (!best || !worst || best.to === worst.from || best.gain <= worst.loss * 1.05 + 1e-4) {
-      return { sizes, expectedHitGain: 0 };
-    }
-    sizes[best.to] = best.entries;
-    sizes[worst.from] = worst.entries;
-    return { sizes, from: worst.from, to: best.to, expectedHitGain: best.gain - worst.loss };
+    if (!pick) return { sizes, expectedHitGain: 0 };
+    sizes[pick.to] = pick.toEntries;
+    sizes[pick.from] = pick.fromEntries;
+    return { sizes, from: pick.from, to: pick.to, expectedHitGain: pick.net };
   }
 
   private _totalAccesses(): number {

@@ -77,6 +77,39 @@ describe('CacheBudget', () => {
     expect(back.to).toBe('skewed');
   });
 
+  it('with maxSteps, moves several steps at once when the larger move is worth more', () => {
+    const make = (maxSteps?: number) => {
+      const budget = new CacheBudget({
+        budgetBytes: 20_000 * 100,
+        tiers: [
+          { name: 'skewed', bytesPerEntry: 100 },
+          { name: 'flat', bytesPerEntry: 100 },
+        ],
+        samplingRate: 0.2,
+        stepBytes: 100 * 1000,
+        ...(maxSteps !== undefined ? { maxSteps } : {}),
+      });
+      const a = zipf(5_000, 1.1, 2);
+      const b = zipf(50_000, 0.6, 3);
+      for (let i = 0; i < 60_000; i++) {
+        budget.record('skewed', `a${a()}`);
+        budget.record('flat', `b${b()}`);
+      }
+      return budget;
+    };
+    const one = make().rebalance({ skewed: 15_000, flat: 5_000 });
+    const many = make(4).rebalance({ skewed: 15_000, flat: 5_000 });
+    expect(one.sizes).toEqual({ skewed: 14_000, flat: 6_000 });
+    // far from the best split: the largest allowed move is worth most, in whole steps
+    expect(many.sizes).toEqual({ skewed: 11_000, flat: 9_000 });
+    expect(many.expectedHitGain).toBeGreaterThan(one.expectedHitGain);
+    // it picks the number of steps, not always the most: from either side it stops at the same split
+    expect(make(4).rebalance({ skewed: 6_000, flat: 14_000 }).sizes).toEqual({ skewed: 3_000, flat: 17_000 });
+    expect(make(4).rebalance({ skewed: 2_000, flat: 18_000 }).sizes).toEqual({ skewed: 3_000, flat: 17_000 });
+    expect(() => make(0)).toThrow(RangeError);
+    expect(() => make(1.5)).toThrow(RangeError);
+  });
+
   it('proposes nothing when no move gains more than it loses', () => {
     const budget = new CacheBudget({
       budgetBytes: 1000,

@@ -153,6 +153,12 @@ const reconfigurationSchema = z
     rpm: z.number().positive().nullable().optional(),
     /** New tokens per emulated minute; `null` removes the limit. */
     tpm: z.number().positive().nullable().optional(),
+    /**
+     * Fill of the rate-limit buckets from now on, as a fraction of their capacity (0 = empty, 1 = full), applied
+     * after any new limit. Absent: a new bucket starts full and an existing one keeps its fill fraction. 0 gives
+     * the steady state of an account already in use, without the one-minute burst a fresh bucket grants.
+     */
+    rateLimitFill: z.number().min(0).max(1).optional(),
   })
   .strict();
 

@@ -359,7 +359,7 @@ class EmulatorServer implements Emulator {
     if (c.rpm !== undefined) next.rpm = c.rpm ?? undefined;
     if (c.tpm !== undefined) next.tpm = c.tpm ?? undefined;
     this._latency.setOptions(latency);
-    this._limiter.setLimits({ rpm: c.rpm, tpm: c.tpm });
+    this._limiter.setLimits({ rpm: c.rpm, tpm: c.tpm }, c.rateLimitFill);
     this.options = next;
   }
 

@@ -39,6 +39,13 @@ export class TokenBucket {
     this._level = fraction * capacity;
   }
 
+  /** Sets the fill to `fraction` (0..1) of the capacity at `now`. */
+  setFill(fraction: number, now: number): void {
+    this.level(now);
+    this._level = fraction * this._capacity;
+    this._updatedAt = now;
+  }
+
   level(now: number): number {
     if (now > this._updatedAt) {
       this._level = Math.min(this._capacity, this._level + (now - this._updatedAt) * this._refillPerMs);
@@ -108,9 +115,13 @@ export class EmulatorRateLimiter {
 
   /**
    * Changes the limits at run time: a number sets a limit (a bucket that existed keeps its fill fraction, a new
-   * one starts full), `undefined` leaves it as it is, `null` removes it.
+   * one starts full), `undefined` leaves it as it is, `null` removes it. `fill` (0..1), when given, then sets
+   * every bucket's fill to that fraction of its capacity.
    */
-  setLimits(limits: { rpm?: number | null | undefined; tpm?: number | null | undefined }): void {
+  setLimits(
+    limits: { rpm?: number | null | undefined; tpm?: number | null | undefined },
+    fill?: number,
+  ): void {
     const now = this._clock.now();
     const update = (bucket: TokenBucket | undefined, limit: number | null | undefined) => {
       if (limit === undefined) return bucket;
@@ -121,6 +132,10 @@ export class EmulatorRateLimiter {
     };
     this._requests = update(this._requests, limits.rpm);
     this._tokens = update(this._tokens, limits.tpm);
+    if (fill !== undefined) {
+      this._requests?.setFill(fill, now);
+      this._tokens?.setFill(fill, now);
+    }
   }
 
   /** Admits one request costing `tokens` (or refuses it, taking nothing) and returns the x-ratelimit-* headers. */

@@ -31,6 +31,23 @@ describe('EmulatorRateLimiter.setLimits', () => {
     expect(limiter.admit(1).ok).toBe(true);
     expect(limiter.headers()['x-ratelimit-limit-requests']).toBeUndefined();
   });
+
+  it('sets the buckets to a given fill: empty grants no burst, only the refill rate', () => {
+    const clock = manualClock();
+    const limiter = new EmulatorRateLimiter({ rpm: 60 }, 60_000, clock);
+    limiter.setLimits({ rpm: 120 }, 0); // a new limit and an empty bucket: 2 requests per second of refill
+    expect(limiter.admit(1)).toMatchObject({ ok: false, retryAfterMs: 500 });
+    clock.advance(500);
+    expect(limiter.admit(1).ok).toBe(true);
+    expect(limiter.admit(1).ok).toBe(false);
+    limiter.setLimits({ tpm: 1000 }, 0.5); // a new token bucket, and both buckets half full
+    expect(limiter.headers()).toMatchObject({
+      'x-ratelimit-remaining-requests': '60',
+      'x-ratelimit-remaining-tokens': '500',
+    });
+    limiter.setLimits({}, 1);
+    expect(limiter.headers()['x-ratelimit-remaining-requests']).toBe('120');
+  });
 });
 
 describe('Emulator.reconfigure', () => {
@@ -67,6 +84,9 @@ describe('Emulator.reconfigure', () => {
         expect.objectContaining({ code: 'INVALID_OPTIONS', option: 'rpm' }),
       );
       expect(() => emu.reconfigure({ latency: { bogus: 1 } } as never)).toThrow(/latency/);
+      expect(() => emu.reconfigure({ rateLimitFill: 1.5 })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTIONS', option: 'rateLimitFill' }),
+      );
       expect(emu.options.rpm).toBe(10);
     } finally {
       await emu.close();
