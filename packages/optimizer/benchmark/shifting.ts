@@ -395,7 +395,13 @@ function analyse(sc: Scenario, runs: Run[]) {
     return {
       throughput: mean(ws.map((w) => w.throughput)),
       p95: mean(ws.map((w) => w.p95 ?? NaN)),
-      ...(hits.length ? { hitRatio: mean(hits) } : {}),
+      ...(hits.length
+        ? {
+            hitRatio: mean(hits),
+            // requests that reached the provider (misses), per second: what the rate limit bounds
+            llmCalls: mean(ws.map((w) => w.throughput * (1 - (w.hitRatio ?? 0)))),
+          }
+        : {}),
     };
   };
   const byLabel = new Map(runs.map((r) => [r.label, r]));
