@@ -158,6 +158,15 @@ const shifting: Scenario = {
  * gate to tell a hit-ratio change of a few points from noise (binomial noise of one 0.5 s sample: +-0.14).
  */
 const CACHE_BUDGET = 200;
+/** Before the shift: `decide` a small flat catalogue, `tools` a large skewed one; after it the roles swap. */
+const POPULARITY_A: Phase['keys'] = {
+  decide: { share: 0.5, keys: 160, zipf: 0.3 },
+  tools: { share: 0.5, keys: 5000, zipf: 0.9 },
+};
+const POPULARITY_B: Phase['keys'] = {
+  decide: { share: 0.5, keys: 5000, zipf: 0.9 },
+  tools: { share: 0.5, keys: 160, zipf: 0.3 },
+};
 const splits = values['split-grid']!.split(',').map(Number);
 if (!splits.includes(0.5)) splits.push(0.5);
 splits.sort((a, b) => a - b);
@@ -175,17 +184,11 @@ const popularity: Scenario = {
       name: 'popularity A',
       latency: { ttftMs: 1200, perTokenMs: 60 },
       rpm: 120,
-      keys: {
-        decide: { share: 0.5, keys: 160, zipf: 0.3 },
-        tools: { share: 0.5, keys: 5000, zipf: 0.9 },
-      },
+      keys: POPULARITY_A,
     },
     {
       name: 'popularity shift',
-      keys: {
-        decide: { share: 0.5, keys: 5000, zipf: 0.9 },
-        tools: { share: 0.5, keys: 160, zipf: 0.3 },
-      },
+      keys: POPULARITY_B,
     },
   ],
   arms: [
@@ -232,19 +235,13 @@ const combined: Scenario = {
       // The bucket starts empty: every arm runs at the limit's refill rate from the start, so no phase is
       // measured while a static configuration still lives on the one-minute burst a fresh bucket grants.
       rateLimitFill: 0,
-      keys: {
-        decide: { share: 0.5, keys: 160, zipf: 0.3 },
-        tools: { share: 0.5, keys: 5000, zipf: 0.9 },
-      },
+      keys: POPULARITY_A,
     },
     { name: 'latency x2', latency: { ttftMs: 2400, perTokenMs: 120 } },
     { name: 'rate limit / 2', rpm: Number(values['combined-rpm']) / 2 },
     {
       name: 'popularity shift',
-      keys: {
-        decide: { share: 0.5, keys: 5000, zipf: 0.9 },
-        tools: { share: 0.5, keys: 160, zipf: 0.3 },
-      },
+      keys: POPULARITY_B,
     },
   ],
   arms: [

@@ -48,9 +48,11 @@ describe('HitRatioCurve (SHARDS miniature caches)', () => {
 });
 
 describe('CacheBudget', () => {
-  it('moves memory toward the tier with the steeper hit-ratio curve', () => {
-    // Tier "skewed": Zipf 1.1 over 5k keys (big gains from small sizes, flat past that);
-    // tier "flat": Zipf 0.6 over 50k keys (gains keep coming with memory).
+  /**
+   * Tier "skewed": Zipf 1.1 over 5k keys (big gains from small sizes, flat past that); tier "flat": Zipf 0.6
+   * over 50k keys (gains keep coming with memory). 20,000 entries of budget, steps of 1,000.
+   */
+  const skewedAndFlat = (maxSteps?: number) => {
     const budget = new CacheBudget({
       budgetBytes: 20_000 * 100,
       tiers: [
@@ -59,6 +61,7 @@ describe('CacheBudget', () => {
       ],
       samplingRate: 0.2,
       stepBytes: 100 * 1000,
+      ...(maxSteps !== undefined ? { maxSteps } : {}),
     });
     const a = zipf(5_000, 1.1, 2);
     const b = zipf(50_000, 0.6, 3);
@@ -66,6 +69,11 @@ describe('CacheBudget', () => {
       budget.record('skewed', `a${a()}`);
       budget.record('flat', `b${b()}`);
     }
+    return budget;
+  };
+
+  it('moves memory toward the tier with the steeper hit-ratio curve', () => {
+    const budget = skewedAndFlat();
     // Start with most memory in the skewed tier, where extra entries are worth little.
     const r = budget.rebalance({ skewed: 15_000, flat: 5_000 });
     expect(r.from).toBe('skewed');
@@ -78,36 +86,18 @@ describe('CacheBudget', () => {
   });
 
   it('with maxSteps, moves several steps at once when the larger move is worth more', () => {
-    const make = (maxSteps?: number) => {
-      const budget = new CacheBudget({
-        budgetBytes: 20_000 * 100,
-        tiers: [
-          { name: 'skewed', bytesPerEntry: 100 },
-          { name: 'flat', bytesPerEntry: 100 },
-        ],
-        samplingRate: 0.2,
-        stepBytes: 100 * 1000,
-        ...(maxSteps !== undefined ? { maxSteps } : {}),
-      });
-      const a = zipf(5_000, 1.1, 2);
-      const b = zipf(50_000, 0.6, 3);
-      for (let i = 0; i < 60_000; i++) {
-        budget.record('skewed', `a${a()}`);
-        budget.record('flat', `b${b()}`);
-      }
-      return budget;
-    };
-    const one = make().rebalance({ skewed: 15_000, flat: 5_000 });
-    const many = make(4).rebalance({ skewed: 15_000, flat: 5_000 });
+    const one = skewedAndFlat().rebalance({ skewed: 15_000, flat: 5_000 });
+    const budget = skewedAndFlat(4);
+    const many = budget.rebalance({ skewed: 15_000, flat: 5_000 });
     expect(one.sizes).toEqual({ skewed: 14_000, flat: 6_000 });
     // far from the best split: the largest allowed move is worth most, in whole steps
     expect(many.sizes).toEqual({ skewed: 11_000, flat: 9_000 });
     expect(many.expectedHitGain).toBeGreaterThan(one.expectedHitGain);
     // it picks the number of steps, not always the most: from either side it stops at the same split
-    expect(make(4).rebalance({ skewed: 6_000, flat: 14_000 }).sizes).toEqual({ skewed: 3_000, flat: 17_000 });
-    expect(make(4).rebalance({ skewed: 2_000, flat: 18_000 }).sizes).toEqual({ skewed: 3_000, flat: 17_000 });
-    expect(() => make(0)).toThrow(RangeError);
-    expect(() => make(1.5)).toThrow(RangeError);
+    expect(budget.rebalance({ skewed: 6_000, flat: 14_000 }).sizes).toEqual({ skewed: 3_000, flat: 17_000 });
+    expect(budget.rebalance({ skewed: 2_000, flat: 18_000 }).sizes).toEqual({ skewed: 3_000, flat: 17_000 });
+    expect(() => skewedAndFlat(0)).toThrow(RangeError);
+    expect(() => skewedAndFlat(1.5)).toThrow(RangeError);
   });
 
   it('proposes nothing when no move gains more than it loses', () => {
