@@ -48,8 +48,9 @@ const { values } = parseArgs({
     /** Most budget steps one cache move may take, for the optimizer arm (default: the shifting driver's, 2). */
     'cache-max-steps': { type: 'string' },
     scenarios: { type: 'string', default: 'combined' },
-    /** The combined scenario: its rate limit before it halves (requests per emulated minute), its control
-     * interval (s) and the cache splits of its oracle grid (the static defaults' 50% is always run). */
+    /** The combined scenario: its rate limit before it halves (requests per emulated minute), control interval
+     * and phase length (s), and its oracle grid: concurrencies x `decide` shares of the cache budget (the static
+     * defaults, c=20 with a 50% share, are always run). */
     'combined-rpm': { type: 'string', default: '240' },
     'combined-interval': { type: 'string', default: '10' },
     'combined-phase-seconds': { type: 'string', default: '90' },
@@ -217,28 +218,38 @@ const popularity: Scenario = {
  * sharing CACHE_BUDGET entries), so the concurrency and the cache split both matter in every phase. The oracle's
  * grid is static concurrencies x static splits of the budget (the sketch's defaults: c=20, split 50/50).
  */
-const combinedSplits = values['combined-splits']!.split(',').map(Number);
-const combinedGrid = [
-  ...new Set([...values['combined-grid']!.split(',').map(Number), STATIC_CONCURRENCY]),
-].sort((a, b) => a - b);
+/** A positive number from the command line, or an error that names the option. */
+function positive(option: string, value: string): number {
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n > 0))
+    throw new RangeError(`--${option} must be a positive number, got "${value}"`);
+  return n;
+}
+const positives = (option: 'combined-grid' | 'combined-splits') =>
+  values[option]!.split(',').map((v) => positive(option, v));
+const combinedSplits = positives('combined-splits');
+if (combinedSplits.some((x) => x >= 1))
+  throw new RangeError('--combined-splits are shares of the budget, in (0, 1)');
+const combinedGrid = [...new Set([...positives('combined-grid'), STATIC_CONCURRENCY])].sort((a, b) => a - b);
+const combinedRpm = positive('combined-rpm', values['combined-rpm']!);
 const combinedLabel = (c: number, share: number) => `all-static-c${c}-d${Math.round(share * 100)}`;
 const combined: Scenario = {
   name: 'combined',
-  controlInterval: Number(values['combined-interval']),
-  phaseSeconds: Number(values['combined-phase-seconds']),
+  controlInterval: positive('combined-interval', values['combined-interval']!),
+  phaseSeconds: positive('combined-phase-seconds', values['combined-phase-seconds']!),
   cacheBudget: CACHE_BUDGET,
   phases: [
     {
       name: 'baseline',
       latency: { ttftMs: 1200, perTokenMs: 60 },
-      rpm: Number(values['combined-rpm']),
+      rpm: combinedRpm,
       // The bucket starts empty: every arm runs at the limit's refill rate from the start, so no phase is
       // measured while a static configuration still lives on the one-minute burst a fresh bucket grants.
       rateLimitFill: 0,
       keys: POPULARITY_A,
     },
     { name: 'latency x2', latency: { ttftMs: 2400, perTokenMs: 120 } },
-    { name: 'rate limit / 2', rpm: Number(values['combined-rpm']) / 2 },
+    { name: 'rate limit / 2', rpm: combinedRpm / 2 },
     {
       name: 'popularity shift',
       keys: POPULARITY_B,
