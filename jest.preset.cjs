@@ -22,6 +22,8 @@ module.exports = {
     '^@hp/(data|cache|async|pool|monitor|optimizer|llm)$': '<rootDir>/../../packages/$1/src/index.ts',
   },
   moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json'],
+  // fast-check with a fixed seed: property tests are deterministic (see jest.setup.cjs).
+  setupFiles: [require('node:path').join(__dirname, 'jest.setup.cjs')],
   testTimeout: 20000,
   // Tests must close what they open: Jest reports handles left behind and the process exits on its own.
   detectOpenHandles: false,

@@ -81,9 +81,14 @@ function cleanChoice(raw: string): string {
     .trim();
 }
 
+/**
+ * Items of an inline list: split on `,` `|` `;` `/`, and on a word "or" between two items ("a, b or c",
+ * "a or b"), never on an item that is itself "or" ("[or, and]").
+ */
 function splitList(text: string): string[] {
   const parts = text
-    .split(/\s*(?:,|\||;|\/|\bor\b)\s*/i)
+    .split(/\s*(?:,|\||;|\/)\s*/)
+    .flatMap((item) => item.split(/(?<=\S)\s+or\s+(?=\S)/i))
     .map(cleanChoice)
     .filter((s) => s.length > 0 && s.length <= 80);
   return [...new Set(parts)];

@@ -13,6 +13,9 @@ describe('findChoices', () => {
     ],
     ['Choose one:\n1. cooperate\n2. defect\n', ['cooperate', 'defect']],
     ['Tell me a story.', []],
+    // a choice that is the word "or" is an item, not a separator (fast-check found ["or", "a"] -> "a]")
+    ['Choose one of: [or, a]', ['or', 'a']],
+    ['Options: stay or go', ['stay', 'go']],
   ])('%j', (text, expected) => {
     expect(findChoices(text)).toEqual(expected);
   });
@@ -37,6 +40,7 @@ describe('generateAnswer', () => {
           expect(choices).toContain(parsed.action);
         },
       ),
+      { seed: -682960390, numRuns: 300 },
     );
   });
 
