@@ -145,11 +145,7 @@ export interface ShiftWindow {
 
 /** What the schedule turns and reads (the emulator and the run's concurrency). */
 export interface ShiftTarget {
-  reconfigure(changes: {
-    latency?: ShiftPhase['latency'];
-    rpm?: number | null;
-    rateLimitFill?: number;
-  }): void;
+  reconfigure(changes: Pick<ShiftPhase, 'latency' | 'rpm' | 'rateLimitFill'>): void;
   count429(): number;
   concurrency(): number;
   /** A new key popularity (phases with `keys`). */
