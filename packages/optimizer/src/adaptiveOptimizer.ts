@@ -100,6 +100,8 @@ export class AdaptiveOptimizer {
   /** Control knobs' values at the start of the interval (for audit and hard rollback). */
   private _controlStart: Record<string, number> = {};
   private _controlChangedAt: number | undefined;
+  /** Every knob's value when the loop started: where a group goes back when its conditions shift. */
+  private _initial: Record<string, number> | undefined;
 
   constructor(options: AdaptiveOptimizerOptions) {
     this.config = parseOptimizerConfig(options.config ?? {});
@@ -177,6 +179,7 @@ export class AdaptiveOptimizer {
     if (this._closed) throw new OptimizerError('CLOSED', 'The optimizer is closed: create a new one.');
     if (this._stop) throw new OptimizerError('ALREADY_STARTED', 'start() was already called.');
     if (!this.config.enabled) return this;
+    this._captureInitial();
     this._stop = this._scheduler.every(this.config.sample_interval * 1000, () => this.tick());
     return this;
   }
@@ -228,8 +231,15 @@ export class AdaptiveOptimizer {
     }
   }
 
+  private _captureInitial(): void {
+    if (this._initial) return;
+    this._initial = {};
+    for (const [name, k] of this._knobs) this._initial[name] = k.get();
+  }
+
   private async _tick(): Promise<void> {
     if (!this.config.enabled || this._closed) return;
+    this._captureInitial();
     const values: Record<string, number> = {};
     for (const [name, signal] of Object.entries(this._signals)) {
       try {
@@ -249,6 +259,10 @@ export class AdaptiveOptimizer {
       if (next) await this._apply(t.knobs, next, false);
       if (next && Object.entries(next).some(([k, v]) => this._controlStart[k] !== v))
         this._controlChangedAt ??= this._clock();
+    }
+    for (const g of this._groups) {
+      const reason = g.tuner.shifted?.(ctx);
+      if (reason !== undefined) await this._resetGroup(g, reason);
     }
     if (this._sampleCount % this._samplesPerInterval === 0) await this._decide();
   }
@@ -460,6 +474,47 @@ export class AdaptiveOptimizer {
         });
       }
     }
+  }
+
+  /**
+   * The group's conditions shifted: its knobs go back to their values at the start (the configuration's),
+   * the change in flight is dropped without a cooldown, and the tuner forgets what it learned.
+   */
+  private async _resetGroup(g: GroupState, reason: string): Promise<void> {
+    const now = this._clock();
+    const p = g.pending;
+    const old: Record<string, number> = {};
+    for (const k of g.tuner.knobs) old[k.name] = k.get();
+    const next = await this._apply(g.tuner.knobs, this._initial!, false);
+    const changeId = p?.changeId ?? this._changeId++;
+    for (const [knob, newValue] of Object.entries(next)) {
+      if (old[knob] === newValue) continue;
+      this.auditLog.record({
+        changeId,
+        group: g.tuner.group,
+        knob,
+        oldValue: old[knob]!,
+        newValue,
+        reason,
+        expectedImprovement: NaN,
+        measuredImprovement: NaN,
+        pValue: NaN,
+        decision: 'reset',
+        verdict: p
+          ? 'conditions shifted before the verdict: back to the configured value'
+          : 'conditions shifted: back to the configured value',
+        model: undefined,
+        appliedAt: p?.appliedAt ?? now,
+        decidedAt: now,
+      });
+    }
+    if (p) {
+      this._gate.end(g.tuner.group, this._interval, false);
+      g.tuner.outcome?.(false, p.proposal);
+      g.pending = undefined;
+    }
+    this._gate.resetCooldown(g.tuner.group);
+    g.tuner.reset?.();
   }
 
   private async _hardRollback(reason: string): Promise<void> {

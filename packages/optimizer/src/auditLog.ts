@@ -1,6 +1,11 @@
 import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
 
-export type AuditDecision = 'kept' | 'rolled_back' | 'hard_rollback' | 'controlled';
+/**
+ * `kept` / `rolled_back`: the safety gate's verdict on a change; `hard_rollback`: an alert fired after it;
+ * `controlled`: a feedback controller's move (not gated); `reset`: the group's conditions shifted and its
+ * knobs went back to the configured values.
+ */
+export type AuditDecision = 'kept' | 'rolled_back' | 'hard_rollback' | 'controlled' | 'reset';
 
 /** One decision about one knob. */
 export interface AuditEntry {

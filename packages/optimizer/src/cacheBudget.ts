@@ -1,3 +1,4 @@
+import { HitDropDetector, type HitDrop, type HitDropDetectorOptions } from './hitDropDetector.js';
 import { HitRatioCurve } from './hitRatioCurve.js';
 import type { PairedEvidence } from './safetyGate.js';
 
@@ -45,6 +46,18 @@ export interface CacheBudgetOptions {
    */
   maxSteps?: number;
   salt?: number;
+  /**
+   * Options of the per-tier `HitDropDetector` behind `shifted()` (fed by `record` with outcomes), or false to
+   * keep no recent outcomes. Default: windows 16, 32, 64 and alpha 1e-6.
+   */
+  shiftDetection?: HitDropDetectorOptions | false;
+}
+
+/** A tier whose recent hits fell far below its curve's estimate at its size (`CacheBudget.shifted`). */
+export interface TierShift extends HitDrop {
+  tier: string;
+  /** The size (entries) the curve was read at. */
+  size: number;
 }
 
 export interface Rebalance {
@@ -67,6 +80,8 @@ export class CacheBudget {
   private _fedOutcomes = false;
   private readonly _fill = new Map<string, { debt: number; steady: number; streak: number; done: boolean }>();
   private _filling = 0;
+  private readonly _drops = new Map<string, HitDropDetector>();
+  private readonly _minHistory: number;
 
   constructor(private readonly _options: CacheBudgetOptions) {
     if (!(_options.budgetBytes > 0) || _options.tiers.length === 0) {
@@ -78,6 +93,12 @@ export class CacheBudget {
     if (!(Number.isInteger(this._maxSteps) && this._maxSteps >= 1)) {
       throw new RangeError(`CacheBudget maxSteps must be an integer >= 1, got ${_options.maxSteps}`);
     }
+    const detection = _options.shiftDetection;
+    if (detection !== false) {
+      for (const t of this._tiers) this._drops.set(t.name, new HitDropDetector(detection ?? {}));
+    }
+    // a curve judges recent outcomes once it has seen twice the longest window
+    this._minHistory = 2 * Math.max(1, ...[...this._drops.values()].map((d) => d.capacity));
     const points = _options.curvePoints ?? 16;
     for (const [i, t] of this._tiers.entries()) {
       const maxEntries = Math.max(2, Math.floor(_options.budgetBytes / t.bytesPerEntry));
@@ -104,7 +125,10 @@ export class CacheBudget {
     const curve = this._curves.get(tier);
     if (!curve) return;
     curve.record(key);
-    if (hit !== undefined) this._fedOutcomes = true;
+    if (hit !== undefined) {
+      this._fedOutcomes = true;
+      this._drops.get(tier)?.push(hit);
+    }
     const probe = this._watch?.get(tier) ?? -1;
     if (probe < 0 || hit === undefined) return;
     const before = curve.lastHit(probe);
@@ -193,6 +217,36 @@ export class CacheBudget {
 
   unwatch(): void {
     this._watch = undefined;
+  }
+
+  /**
+   * The tier whose recent real outcomes (fed by `record` with `hit`) fell furthest below its curve's estimate
+   * at `sizes` (tier -> entries): the popularity it was sized for is gone (new keys, or the hot keys moved
+   * elsewhere). Undefined when no tier shows a drop at the detector's alpha, or the curves have too little
+   * history (twice the longest window). Pass each tier's smaller size across a change in flight: a grown tier
+   * is still filling.
+   */
+  shifted(sizes: Record<string, number>): TierShift | undefined {
+    let worst: TierShift | undefined;
+    for (const t of this._tiers) {
+      const detector = this._drops.get(t.name);
+      const curve = this._curves.get(t.name)!;
+      const size = sizes[t.name];
+      if (!detector || size === undefined || curve.accesses < this._minHistory) continue;
+      const drop = detector.test(curve.hitRatio(size));
+      if (drop && (!worst || drop.pValue < worst.pValue)) worst = { tier: t.name, size, ...drop };
+    }
+    return worst;
+  }
+
+  /**
+   * Forgets what the curves and detectors learned (their counts, not the miniature caches' contents) and
+   * any comparison in progress: after a shift, estimates built on the old popularity would misdirect moves.
+   */
+  forget(): void {
+    for (const c of this._curves.values()) c.age(0);
+    for (const d of this._drops.values()) d.clear();
+    this.unwatch();
   }
 
   curve(tier: string): HitRatioCurve | undefined {

@@ -79,6 +79,15 @@ export interface GatedTuner {
   pairedLooks?: number;
   /** Called at the end of every interval (e.g. to age hit-ratio curves). */
   onInterval?(ctx: TuneContext): void;
+  /**
+   * Checked at every sample: why the conditions this group was tuned under are gone (e.g. a cache's hits fell
+   * far below what its history predicts at its size: the popularity shifted), or undefined. The optimizer
+   * then puts the group's knobs back where they were when it started (the configuration's values), drops the
+   * change in flight and calls `reset`: what the gate certified was certified under the old conditions.
+   */
+  shifted?(ctx: TuneContext): string | undefined;
+  /** Forget what was learned (after `shifted`). */
+  reset?(): void;
 }
 
 export type Tuner = ControlTuner | GatedTuner;

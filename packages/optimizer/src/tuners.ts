@@ -167,11 +167,22 @@ export function cacheBudgetTuner(options: {
   paired?: boolean;
   /** Looks the gate may take at the paired evidence (default 4: a grown cache fills over several intervals). */
   pairedLooks?: number;
+  /**
+   * Back to the configured sizes when the popularity shifts (default true): at every sample the budget's
+   * detectors test each tier's recent real outcomes (fed by `budget.record` with `hit`) against its curve at
+   * its size (`CacheBudget.shifted`); a significant drop makes the optimizer restore the sizes it started
+   * from and the budget forget its curves, which then learn the new popularity from scratch. A split tuned
+   * for the old popularity can be the worst one for the new; the configured split is the one the app chose
+   * without the optimizer.
+   */
+  resetOnShift?: boolean;
   group?: string;
 }): GatedTuner {
   const { budget } = options;
   let previous = NaN;
   let watching = false;
+  /** Tier sizes before the change in flight (a grown tier is judged at its old size while it fills). */
+  let before: Record<string, number> | undefined;
   const tiers = Object.entries(options.knobs);
   const byKnob = (ctx: TuneContext) =>
     Object.fromEntries(tiers.map(([tier, k]) => [tier, ctx.knobs[k.name] ?? k.get()]));
@@ -203,14 +214,14 @@ export function cacheBudgetTuner(options: {
       };
     },
     began(old, next) {
-      if (options.paired === false) return;
-      const before: Record<string, number> = {};
-      const after: Record<string, number> = {};
+      const from: Record<string, number> = {};
+      const to: Record<string, number> = {};
       for (const [tier, k] of tiers) {
-        before[tier] = old[k.name] ?? k.get();
-        after[tier] = next[k.name] ?? k.get();
+        from[tier] = old[k.name] ?? k.get();
+        to[tier] = next[k.name] ?? k.get();
       }
-      watching = budget.watch(before, after);
+      before = from;
+      if (options.paired !== false) watching = budget.watch(from, to);
     },
     pairedLooks: options.pairedLooks ?? 4,
     paired() {
@@ -220,10 +231,26 @@ export function cacheBudgetTuner(options: {
     outcome() {
       if (watching) budget.unwatch();
       watching = false;
+      before = undefined;
     },
     onInterval: (ctx) => {
       previous = ctx.mean(options.objective);
       budget.age(options.aging ?? 0.5);
+    },
+    shifted(ctx) {
+      if (options.resetOnShift === false) return undefined;
+      const sizes = byKnob(ctx);
+      if (before) for (const tier of Object.keys(sizes)) sizes[tier] = Math.min(sizes[tier]!, before[tier]!);
+      const s = budget.shifted(sizes);
+      if (!s) return undefined;
+      const p = s.pValue < 1e-12 ? 'p < 1e-12' : `p = ${s.pValue.toExponential(1)}`;
+      return `popularity shifted: ${s.tier} hit ${s.hits} of its last ${s.n} accesses, ${(s.expected * 100).toFixed(0)}% expected at ${s.size} entries (${p})`;
+    },
+    reset() {
+      budget.forget();
+      watching = false;
+      before = undefined;
+      previous = NaN;
     },
   };
 }

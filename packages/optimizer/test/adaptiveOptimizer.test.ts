@@ -136,6 +136,66 @@ describe('AdaptiveOptimizer', () => {
     expect(fire).toBeUndefined();
   });
 
+  it('puts a group back to its starting values when its tuner reports a shift, mid-interval', async () => {
+    const b = knob('batch.size', 5, 1, 64);
+    const scheduler = new ManualScheduler();
+    let shift: string | undefined;
+    let resets = 0;
+    const outcomes: boolean[] = [];
+    let pending = false;
+    const inner = batchSizeTunerOf(b);
+    const tuner = {
+      ...inner,
+      began: () => void (pending = true),
+      outcome: (kept: boolean, p: Parameters<NonNullable<typeof inner.outcome>>[1]) => {
+        pending = false;
+        outcomes.push(kept);
+        inner.outcome?.(kept, p);
+      },
+      shifted: () => shift,
+      reset: () => void resets++,
+    };
+    const opt = new AdaptiveOptimizer({
+      config: { ...config, ml_models: {} },
+      signals: batchPlant(b, 1),
+      tuners: [tuner],
+      clock: scheduler.clock,
+      scheduler,
+    }).start();
+    // climb until a change is kept and the next one is in flight
+    let t = 0;
+    while (!(opt.auditLog.entries().some((e) => e.decision === 'kept') && pending)) {
+      await scheduler.advance(60_000);
+      t += 60_000;
+      if (t > 60_000 * 30) throw new Error('no kept change');
+    }
+    const entries = opt.auditLog.entries().length;
+    const moved = b.value;
+    const inFlight = outcomes.length;
+    shift = 'conditions changed';
+    await scheduler.advance(2_000); // one sample
+    shift = undefined;
+    expect(b.value).toBe(5);
+    expect(resets).toBe(1);
+    const reset = opt.auditLog.entries().slice(entries);
+    expect(reset).toEqual([
+      expect.objectContaining({
+        knob: 'batch.size',
+        oldValue: moved,
+        newValue: 5,
+        decision: 'reset',
+        reason: 'conditions changed',
+      }),
+    ]);
+    // the change in flight was dropped: its tuner heard it was not kept
+    expect(reset[0]!.verdict).toBe('conditions shifted before the verdict: back to the configured value');
+    expect(outcomes.slice(inFlight)).toEqual([false]);
+    // no cooldown: the group proposes again at the next interval boundary
+    await scheduler.advance(58_000);
+    expect(b.value).not.toBe(5);
+    await opt.close();
+  });
+
   it('runs feedback controllers at every sample and audits their moves once per interval', async () => {
     const c = knob('llm.concurrency', 10, 1, 200);
     const scheduler = new ManualScheduler();

@@ -111,3 +111,94 @@ describe('CacheBudget', () => {
     expect(budget.rebalance({ x: 50, y: 50 }).from).toBeUndefined();
   });
 });
+
+describe('CacheBudget.shifted (popularity shift seen in the real outcomes)', () => {
+  /** Two real LRU caches (a: 160 entries, b: 40) fed with their outcomes, like an app does. */
+  const setup = () => {
+    const sizes = { a: 160, b: 40 };
+    const budget = new CacheBudget({
+      budgetBytes: 200,
+      tiers: [
+        { name: 'a', bytesPerEntry: 1, sizes: [160] },
+        { name: 'b', bytesPerEntry: 1, sizes: [40] },
+      ],
+      samplingRate: 1,
+    });
+    const lrus = { a: new Map<string, true>(), b: new Map<string, true>() };
+    const access = (tier: 'a' | 'b', key: string) => {
+      const m = lrus[tier];
+      const hit = m.has(key);
+      if (hit) m.delete(key);
+      else if (m.size >= sizes[tier]) m.delete(m.keys().next().value!);
+      m.set(key, true);
+      budget.record(tier, key, hit);
+    };
+    const r = mulberry32(3);
+    let generation = 0;
+    const drawA = zipf(160, 0.3, 4);
+    const drawB = zipf(5000, 0.9, 5);
+    /** One access of either tier (half each) under the popularity of `generation`. */
+    const step = () => {
+      if (r() < 0.5) access('a', `a${generation}-${drawA()}`);
+      else access('b', `b${generation}-${drawB()}`);
+    };
+    return { budget, sizes, step, shift: () => generation++ };
+  };
+
+  it('stays quiet while the popularity holds, names the tier within a few dozen accesses once it shifts', () => {
+    const { budget, sizes, step, shift } = setup();
+    let alarms = 0;
+    for (let i = 1; i <= 20_000; i++) {
+      step();
+      if (i % 25 === 0) {
+        if (budget.shifted(sizes)) alarms++;
+        // the app ages the curves once per control interval
+        if (i % 1000 === 0) budget.age(0.5);
+      }
+    }
+    expect(alarms).toBe(0);
+    shift();
+    let after = 0;
+    let seen = budget.shifted(sizes);
+    while (!seen && after < 500) {
+      step();
+      after++;
+      seen = budget.shifted(sizes);
+    }
+    // tier a (160 keys in 160 entries) hit 99.9% of the time: a handful of misses among its last 16 accesses
+    expect(after).toBeLessThanOrEqual(30);
+    expect(seen).toMatchObject({ tier: 'a', size: 160, n: 16 });
+    expect(seen!.hits).toBeLessThanOrEqual(12);
+    expect(seen!.expected).toBeGreaterThan(0.9);
+    expect(seen!.pValue).toBeLessThan(1e-6 / 3);
+  });
+
+  it('forget() drops the curves’ counts: no verdict until they have history again', () => {
+    const { budget, sizes, step, shift } = setup();
+    for (let i = 0; i < 5000; i++) step();
+    shift();
+    for (let i = 0; i < 100; i++) step();
+    expect(budget.shifted(sizes)).toBeDefined();
+    budget.forget();
+    expect(budget.curve('a')!.accesses).toBe(0);
+    expect(budget.shifted(sizes)).toBeUndefined();
+    // the new popularity becomes the history: still no alarm
+    for (let i = 0; i < 5000; i++) {
+      step();
+      expect(budget.shifted(sizes)).toBeUndefined();
+    }
+    expect(budget.curve('a')!.hitRatio(160)).toBeGreaterThan(0.9);
+  });
+
+  it('keeps no outcomes with shiftDetection: false', () => {
+    const budget = new CacheBudget({
+      budgetBytes: 10,
+      tiers: [{ name: 'a', bytesPerEntry: 1 }],
+      samplingRate: 1,
+      shiftDetection: false,
+    });
+    for (let i = 0; i < 500; i++) budget.record('a', `k${i % 3}`, true);
+    for (let i = 0; i < 100; i++) budget.record('a', `new${i}`, false);
+    expect(budget.shifted({ a: 5 })).toBeUndefined();
+  });
+});

@@ -166,6 +166,77 @@ describe('tuners inside the AdaptiveOptimizer', () => {
     expect(Math.max(...kept.map((e) => e.measuredImprovement))).toBeLessThan(1);
   });
 
+  /**
+   * Half the requests to each tier (hot: 400 keys, Zipf-like; scan: never repeats), outcomes fed to the
+   * budget; after `shiftAt` the hot tier's keys are new ones (a popularity shift). Returns the hot tier's
+   * size at each sample after the shift and the audit log.
+   */
+  async function shiftingHot(resetOnShift: boolean | undefined, shiftAt = 300_000 * 12) {
+    const { a, b, budget } = hotAndScan(1, true);
+    const hot = new Lru(a.value);
+    const scan = new Lru(b.value);
+    const r = mulberry32(11);
+    let hitRatio = 0;
+    let generation = 0;
+    const after: number[] = [];
+    const scheduler = new ManualScheduler();
+    scheduler.every(10_000, () => {
+      if (scheduler.clock() >= shiftAt) {
+        if (generation === 0) generation = 1;
+        after.push(a.value);
+      }
+      hot.capacity = a.value;
+      scan.capacity = b.value;
+      let hits = 0;
+      for (let i = 0; i < 40; i++) {
+        const isHot = r() < 0.5;
+        const key = isHot ? `h${generation}-${Math.floor(400 * r() ** 2)}` : `s${Math.floor(r() * 1e9)}`;
+        const hit = (isHot ? hot : scan).access(key);
+        budget.record(isHot ? 'hot' : 'scan', key, hit);
+        if (hit) hits++;
+      }
+      hitRatio = hits / 40;
+    });
+    const opt = new AdaptiveOptimizer({
+      config: { optimization_interval: 300, sample_interval: 10, ml_models: {} },
+      signals: { hitRatio: () => hitRatio },
+      tuners: [
+        cacheBudgetTuner({
+          budget,
+          knobs: { hot: a, scan: b },
+          objective: 'hitRatio',
+          ...(resetOnShift !== undefined ? { resetOnShift } : {}),
+        }),
+      ],
+      clock: scheduler.clock,
+      scheduler,
+    }).start();
+    await scheduler.advance(shiftAt + 30_000);
+    await opt.close();
+    return { after, audit: opt.auditLog.entries() };
+  }
+
+  it('cacheBudgetTuner puts the configured sizes back at the first sample after a popularity shift', async () => {
+    const { after, audit } = await shiftingHot(undefined);
+    // tuned for the old popularity: the hot tier had grown from 100 to 400 entries before the shift
+    const kept = audit.filter((e) => e.knob === 'cache.hot' && e.decision === 'kept');
+    expect(kept.at(-1)!.newValue).toBe(400);
+    // the samples from the shift on (10 s apart, ~20 new hot keys each): back at the first one
+    expect(after).toEqual([400, 100, 100, 100]);
+    const reset = audit.filter((e) => e.decision === 'reset');
+    expect(reset.map((e) => [e.knob, e.oldValue, e.newValue])).toEqual([
+      ['cache.hot', 400, 100],
+      ['cache.scan', 600, 900],
+    ]);
+    expect(reset[0]!.reason).toMatch(
+      /^popularity shifted: hot hit \d+ of its last \d+ accesses, 99% expected at 400 entries \(p < 1e-12\)$/,
+    );
+    // with resetOnShift: false the split tuned for the old keys stays
+    const kept2 = await shiftingHot(false);
+    expect(kept2.after).toEqual([400, 400, 400, 400]);
+    expect(kept2.audit.some((e) => e.decision === 'reset')).toBe(false);
+  });
+
   it('cacheBudgetTuner falls back to the windows when the budget cannot replay the old sizes exactly', () => {
     const { budget } = hotAndScan(0.5); // sampled curves: no exact replay
     expect(budget.watch({ hot: 100, scan: 900 })).toBe(false);
