@@ -107,6 +107,12 @@ export class CatalogCaches {
   readonly knobs: Record<string, Knob> = {};
   private readonly _tiers = new Map<string, TieredCache<unknown>>();
   private readonly _responses = new Map<string, LlmResponseCache<unknown>>();
+  private readonly _lrus = new Map<
+    string,
+    { readonly max: number; readonly size: number; resize(max: number): void }
+  >();
+  /** Entries per kind the knobs ask for; the caches' bounds move toward them one entry per miss (`_claim`). */
+  private readonly _targets = new Map<string, number>();
   hits = 0;
   misses = 0;
 
@@ -128,13 +134,14 @@ export class CatalogCaches {
       });
       this._tiers.set(kind, tier);
       this._responses.set(kind, new LlmResponseCache<unknown>({ cache: tier, seed: options.seed }));
-      const lru = tier.tier('warm')!;
+      this._lrus.set(kind, tier.tier('warm')!);
+      this._targets.set(kind, Math.max(1, entries));
       this.knobs[kind] = {
         name: `cache.${kind}.entries`,
         min: minEntries,
         max: budget - minEntries * (kinds.length - 1),
-        get: () => lru.max,
-        set: (v) => lru.resize(Math.max(1, Math.round(v))),
+        get: () => this._targets.get(kind)!,
+        set: (v) => void this._targets.set(kind, Math.max(1, Math.round(v))),
       };
     }
     // Exact curves (sampling rate 1): the caches hold a few hundred entries, so the miniature caches are cheap.
@@ -191,6 +198,7 @@ export class CatalogCaches {
       cacheable,
       (s) => {
         computed = true;
+        this._claim(kind);
         return call(s);
       },
       signal ? { signal } : {},
@@ -199,6 +207,30 @@ export class CatalogCaches {
     if (computed) this.misses++;
     else this.hits++;
     return { value, cached: !computed };
+  }
+
+  /**
+   * A miss in `kind`'s full cache takes one entry of room from a cache above its target, if `kind` is below
+   * its own: memory moves between the caches as the growing one needs it, so a split change does not empty
+   * the shrinking cache while the growing one is still filling (its new room would stay empty until misses
+   * fill it). The bounds always add up to the budget.
+   */
+  private _claim(kind: string): void {
+    const lru = this._lrus.get(kind)!;
+    if (lru.max >= this._targets.get(kind)! || lru.size < lru.max) return;
+    for (const [other, donor] of this._lrus) {
+      if (other === kind || donor.max <= this._targets.get(other)!) continue;
+      donor.resize(donor.max - 1);
+      lru.resize(lru.max + 1);
+      return;
+    }
+  }
+
+  /** Each cache's current bound (entries): moves toward the knobs' targets as misses claim room. */
+  bounds(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [kind, lru] of this._lrus) out[kind] = lru.max;
+    return out;
   }
 
   async close(): Promise<void> {

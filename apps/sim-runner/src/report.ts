@@ -201,9 +201,13 @@ export function formatOptimizerLine(o: OptimizerReport): string {
     .join(', ');
   if (!o.enabled) return `  optimizer: off (adaptive_optimization.enabled: false); ${knobs}`;
   const count = (d: string) => o.audit.filter((e) => e.decision === d).length;
+  const others = (['hard_rollback', 'reset'] as const)
+    .filter((d) => count(d) > 0)
+    .map((d) => `, ${count(d)} ${d === 'reset' ? 'reset on a shift' : 'hard rollbacks'}`)
+    .join('');
   return (
     `  optimizer: ${o.audit.length} decisions (${count('kept')} kept, ${count('rolled_back')} rolled back, ` +
-    `${count('controlled')} controller moves); ${knobs}`
+    `${count('controlled')} controller moves${others}); ${knobs}`
   );
 }
 

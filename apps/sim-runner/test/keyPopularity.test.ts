@@ -58,9 +58,40 @@ describe('CatalogCaches', () => {
       expect(knob).toMatchObject({ name: 'cache.a.entries', min: 1, max: 9 });
       await knob.set(6);
       expect(caches.sizes().a).toBe(6);
+      await caches.knobs.b!.set(4);
       expect(caches.budget.curve('a')!.accesses).toBe(5);
       await expect(caches.complete('c', request('x'), call)).rejects.toThrow(RangeError);
       expect(() => new CatalogCaches({ kinds: ['a', 'b'], budget: 3, seed: 1 })).toThrow(RangeError);
+    } finally {
+      await caches.close();
+    }
+  });
+
+  it('moves room to a grown cache one entry per miss, so the shrunk one keeps its entries until then', async () => {
+    const caches = new CatalogCaches({ kinds: ['a', 'b'], budget: 10, initial: { a: 2, b: 8 }, seed: 1 });
+    try {
+      const call = () => Promise.resolve('answer');
+      for (let i = 0; i < 8; i++) await caches.complete('b', request(`b${i}`), call);
+      await caches.knobs.a!.set(6);
+      await caches.knobs.b!.set(4);
+      // the knobs read their targets at once; the bounds have not moved yet and b still answers all 8
+      expect(caches.sizes()).toEqual({ a: 6, b: 4 });
+      expect(caches.bounds()).toEqual({ a: 2, b: 8 });
+      for (let i = 0; i < 8; i++)
+        expect((await caches.complete('b', request(`b${i}`), call)).cached).toBe(true);
+      // a fills its own 2 entries first, then each miss takes one entry from b: the bounds add up to 10
+      const seen: Record<string, number>[] = [];
+      for (let i = 0; i < 7; i++) {
+        await caches.complete('a', request(`a${i}`), call);
+        seen.push(caches.bounds());
+      }
+      expect(seen.map((b) => b.a)).toEqual([2, 2, 3, 4, 5, 6, 6]);
+      expect(seen.every((b) => b.a! + b.b! === 10)).toBe(true);
+      // b lost its least recently used entries, one per claim: b0..b3 are gone, b4..b7 still there
+      const cached = [];
+      for (let i = 7; i >= 0; i--) cached.push((await caches.complete('b', request(`b${i}`), call)).cached);
+      expect(cached.slice(0, 4)).toEqual([true, true, true, true]);
+      expect(caches.bounds()).toEqual({ a: 6, b: 4 });
     } finally {
       await caches.close();
     }
