@@ -1,5 +1,5 @@
 import { HitDropDetector, type HitDrop, type HitDropDetectorOptions } from './hitDropDetector.js';
-import { HitRatioCurve } from './hitRatioCurve.js';
+import { HitRatioCurve, hitRatioAt } from './hitRatioCurve.js';
 import type { PairedEvidence } from './safetyGate.js';
 
 /** Accesses in a row with the outcomes of a grown tier's exact simulation that end its fill (`watch`). */
@@ -81,6 +81,10 @@ export class CacheBudget {
   private readonly _fill = new Map<string, { debt: number; steady: number; streak: number; done: boolean }>();
   private _filling = 0;
   private readonly _drops = new Map<string, HitDropDetector>();
+  /** Outcomes fed per tier since the start or `forget()` (not aged: the curves' own counts are). */
+  private readonly _seen = new Map<string, number>();
+  /** Each curve's points when it was last aged (an interval's end): what recent outcomes are tested against. */
+  private readonly _reference = new Map<string, { size: number; hitRatio: number }[]>();
   private readonly _minHistory: number;
 
   constructor(private readonly _options: CacheBudgetOptions) {
@@ -97,7 +101,7 @@ export class CacheBudget {
     if (detection !== false) {
       for (const t of this._tiers) this._drops.set(t.name, new HitDropDetector(detection ?? {}));
     }
-    // a curve judges recent outcomes once it has seen twice the longest window
+    // a curve judges recent outcomes once its tier has had twice the longest window of them
     this._minHistory = 2 * Math.max(1, ...[...this._drops.values()].map((d) => d.capacity));
     const points = _options.curvePoints ?? 16;
     for (const [i, t] of this._tiers.entries()) {
@@ -128,6 +132,7 @@ export class CacheBudget {
     if (hit !== undefined) {
       this._fedOutcomes = true;
       this._drops.get(tier)?.push(hit);
+      this._seen.set(tier, (this._seen.get(tier) ?? 0) + 1);
     }
     const probe = this._watch?.get(tier) ?? -1;
     if (probe < 0 || hit === undefined) return;
@@ -222,18 +227,21 @@ export class CacheBudget {
   /**
    * The tier whose recent real outcomes (fed by `record` with `hit`) fell furthest below its curve's estimate
    * at `sizes` (tier -> entries): the popularity it was sized for is gone (new keys, or the hot keys moved
-   * elsewhere). Undefined when no tier shows a drop at the detector's alpha, or the curves have too little
-   * history (twice the longest window). Pass each tier's smaller size across a change in flight: a grown tier
-   * is still filling.
+   * elsewhere). The estimate is the curve as it was at the last `age()` (an interval's end): the live curve
+   * already counts the recent misses, and an aged one follows them within a few dozen accesses. Undefined
+   * when no tier shows a drop at the detector's alpha, before the first `age()`, or while a tier has had fewer
+   * outcomes than twice the longest window since the start or `forget()`. Pass each tier's smaller size across
+   * a change in flight: a grown tier is still filling.
    */
   shifted(sizes: Record<string, number>): TierShift | undefined {
     let worst: TierShift | undefined;
     for (const t of this._tiers) {
       const detector = this._drops.get(t.name);
-      const curve = this._curves.get(t.name)!;
+      const reference = this._reference.get(t.name);
       const size = sizes[t.name];
-      if (!detector || size === undefined || curve.accesses < this._minHistory) continue;
-      const drop = detector.test(curve.hitRatio(size));
+      if (!detector || !reference || size === undefined || (this._seen.get(t.name) ?? 0) < this._minHistory)
+        continue;
+      const drop = detector.test(hitRatioAt(reference, size));
       if (drop && (!worst || drop.pValue < worst.pValue)) worst = { tier: t.name, size, ...drop };
     }
     return worst;
@@ -246,6 +254,8 @@ export class CacheBudget {
   forget(): void {
     for (const c of this._curves.values()) c.age(0);
     for (const d of this._drops.values()) d.clear();
+    this._seen.clear();
+    this._reference.clear();
     this.unwatch();
   }
 
@@ -253,9 +263,15 @@ export class CacheBudget {
     return this._curves.get(tier);
   }
 
-  /** Ages every curve (call once per interval so shifting popularity is followed). */
+  /**
+   * Ages every curve (call once per interval so shifting popularity is followed). The curves as they were
+   * just before become the reference of `shifted()` until the next call.
+   */
   age(factor = 0.5): void {
-    for (const c of this._curves.values()) c.age(factor);
+    for (const [tier, c] of this._curves) {
+      if (c.accesses > 0) this._reference.set(tier, c.points());
+      c.age(factor);
+    }
   }
 
   /** Estimated hits (per all accesses) that `bytes` more (or, negative, less) memory would bring to `tier` at `entries`. */

@@ -33,6 +33,19 @@ export function hashKey(key: string, salt = 0): number {
   return h >>> 0;
 }
 
+/** A curve's hit ratio at `size` from its `points()` (linear between points, 0 at size 0, flat past the last). */
+export function hitRatioAt(points: readonly { size: number; hitRatio: number }[], size: number): number {
+  if (size <= 0) return 0;
+  let prevSize = 0;
+  let prevHr = 0;
+  for (const p of points) {
+    if (size <= p.size) return prevHr + ((p.hitRatio - prevHr) * (size - prevSize)) / (p.size - prevSize);
+    prevSize = p.size;
+    prevHr = p.hitRatio;
+  }
+  return prevHr;
+}
+
 class MiniLru {
   private readonly _map = new Map<string, true>();
   hits = 0;
@@ -121,16 +134,7 @@ export class HitRatioCurve {
 
   /** Estimated hit ratio of an LRU cache of `size` entries (linear between curve points, 0 at size 0). */
   hitRatio(size: number): number {
-    if (size <= 0) return 0;
-    const pts = this.points();
-    let prevSize = 0;
-    let prevHr = 0;
-    for (const p of pts) {
-      if (size <= p.size) return prevHr + ((p.hitRatio - prevHr) * (size - prevSize)) / (p.size - prevSize);
-      prevSize = p.size;
-      prevHr = p.hitRatio;
-    }
-    return prevHr;
+    return hitRatioAt(this.points(), size);
   }
 
   /** The curve: hit ratio at each sampled size (monotone non-decreasing by construction of the max). */

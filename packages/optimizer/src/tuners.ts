@@ -244,7 +244,7 @@ export function cacheBudgetTuner(options: {
       const s = budget.shifted(sizes);
       if (!s) return undefined;
       const p = s.pValue < 1e-12 ? 'p < 1e-12' : `p = ${s.pValue.toExponential(1)}`;
-      return `popularity shifted: ${s.tier} hit ${s.hits} of its last ${s.n} accesses, ${(s.expected * 100).toFixed(0)}% expected at ${s.size} entries (${p})`;
+      return `popularity shifted: ${s.tier} hit ${s.hits} of its last ${s.n} accesses, ${(s.expected * 100).toFixed(1)}% expected at ${s.size} entries (${p})`;
     },
     reset() {
       budget.forget();

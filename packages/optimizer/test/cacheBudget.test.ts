@@ -157,6 +157,9 @@ describe('CacheBudget.shifted (popularity shift seen in the real outcomes)', () 
       }
     }
     expect(alarms).toBe(0);
+    // an interval ends just as the popularity shifts, and the app ages the curves hard: the detector's
+    // reference is the curves as they were at that interval's end, not what the new misses drag them to
+    budget.age(0.05);
     shift();
     let after = 0;
     let seen = budget.shifted(sizes);
@@ -176,6 +179,11 @@ describe('CacheBudget.shifted (popularity shift seen in the real outcomes)', () 
   it('forget() drops the curves’ counts: no verdict until they have history again', () => {
     const { budget, sizes, step, shift } = setup();
     for (let i = 0; i < 5000; i++) step();
+    // no reference before the first interval's end
+    shift();
+    for (let i = 0; i < 100; i++) step();
+    expect(budget.shifted(sizes)).toBeUndefined();
+    budget.age(0.5);
     shift();
     for (let i = 0; i < 100; i++) step();
     expect(budget.shifted(sizes)).toBeDefined();
@@ -183,8 +191,9 @@ describe('CacheBudget.shifted (popularity shift seen in the real outcomes)', () 
     expect(budget.curve('a')!.accesses).toBe(0);
     expect(budget.shifted(sizes)).toBeUndefined();
     // the new popularity becomes the history: still no alarm
-    for (let i = 0; i < 5000; i++) {
+    for (let i = 1; i <= 5000; i++) {
       step();
+      if (i % 1000 === 0) budget.age(0.5);
       expect(budget.shifted(sizes)).toBeUndefined();
     }
     expect(budget.curve('a')!.hitRatio(160)).toBeGreaterThan(0.9);

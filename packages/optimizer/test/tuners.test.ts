@@ -229,7 +229,7 @@ describe('tuners inside the AdaptiveOptimizer', () => {
       ['cache.scan', 600, 900],
     ]);
     expect(reset[0]!.reason).toMatch(
-      /^popularity shifted: hot hit \d+ of its last \d+ accesses, 99% expected at 400 entries \(p < 1e-12\)$/,
+      /^popularity shifted: hot hit \d+ of its last \d+ accesses, 99.9% expected at 400 entries \(p < 1e-12\)$/,
     );
     // with resetOnShift: false the split tuned for the old keys stays
     const kept2 = await shiftingHot(false);
