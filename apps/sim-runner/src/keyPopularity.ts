@@ -113,6 +113,8 @@ export class CatalogCaches {
   >();
   /** Entries per kind the knobs ask for; the caches' bounds move toward them one entry per miss (`_claim`). */
   private readonly _targets = new Map<string, number>();
+  /** Misses per kind whose answers are still on their way (each will take an entry when it lands). */
+  private readonly _inFlight = new Map<string, number>();
   hits = 0;
   misses = 0;
 
@@ -194,15 +196,21 @@ export class CatalogCaches {
     };
     const key = responses.key(cacheable);
     let computed = false;
-    const value = (await responses.getOrCompute(
-      cacheable,
-      (s) => {
-        computed = true;
-        this._claim(kind);
-        return call(s);
-      },
-      signal ? { signal } : {},
-    )) as R;
+    let value: R;
+    try {
+      value = (await responses.getOrCompute(
+        cacheable,
+        (s) => {
+          computed = true;
+          this._claim(kind);
+          this._inFlight.set(kind, (this._inFlight.get(kind) ?? 0) + 1);
+          return call(s);
+        },
+        signal ? { signal } : {},
+      )) as R;
+    } finally {
+      if (computed) this._inFlight.set(kind, this._inFlight.get(kind)! - 1);
+    }
     this.budget.record(kind, key, !computed);
     if (computed) this.misses++;
     else this.hits++;
@@ -213,11 +221,12 @@ export class CatalogCaches {
    * A miss in `kind`'s full cache takes one entry of room from a cache above its target, if `kind` is below
    * its own: memory moves between the caches as the growing one needs it, so a split change does not empty
    * the shrinking cache while the growing one is still filling (its new room would stay empty until misses
-   * fill it). The bounds always add up to the budget.
+   * fill it). "Full" counts the misses still in flight (each will insert its answer). The bounds always add
+   * up to the budget.
    */
   private _claim(kind: string): void {
     const lru = this._lrus.get(kind)!;
-    if (lru.max >= this._targets.get(kind)! || lru.size < lru.max) return;
+    if (lru.max >= this._targets.get(kind)! || lru.size + (this._inFlight.get(kind) ?? 0) < lru.max) return;
     for (const [other, donor] of this._lrus) {
       if (other === kind || donor.max <= this._targets.get(other)!) continue;
       donor.resize(donor.max - 1);

@@ -96,4 +96,37 @@ describe('CatalogCaches', () => {
       await caches.close();
     }
   });
+
+  it('counts misses still in flight: concurrent misses into a full cache each claim an entry', async () => {
+    const caches = new CatalogCaches({ kinds: ['a', 'b'], budget: 10, initial: { a: 2, b: 8 }, seed: 1 });
+    try {
+      const now = () => Promise.resolve('answer');
+      await caches.complete('a', request('a0'), now);
+      await caches.complete('a', request('a1'), now);
+      await caches.knobs.a!.set(6);
+      await caches.knobs.b!.set(4);
+      const answers: (() => void)[] = [];
+      const later = () => new Promise<string>((resolve) => answers.push(() => resolve('answer')));
+      const pending = [2, 3, 4, 5, 6].map((i) => caches.complete('a', request(`a${i}`), later));
+      await new Promise((r) => setImmediate(r));
+      // five answers on their way into a full cache of 2: four claims reach the target, the fifth finds none
+      expect(answers).toHaveLength(5);
+      expect(caches.bounds()).toEqual({ a: 6, b: 4 });
+      for (const answer of answers) answer();
+      await Promise.all(pending);
+      expect(caches.bounds()).toEqual({ a: 6, b: 4 });
+      // a failed call gives its in-flight count back: it claimed an entry (a is full) but inserted nothing,
+      // so the next miss finds room and claims none
+      await caches.knobs.a!.set(8);
+      await caches.knobs.b!.set(2);
+      await expect(
+        caches.complete('a', request('x'), () => Promise.reject(new Error('down'))),
+      ).rejects.toThrow('down');
+      expect(caches.bounds()).toEqual({ a: 7, b: 3 });
+      await caches.complete('a', request('y'), now);
+      expect(caches.bounds()).toEqual({ a: 7, b: 3 });
+    } finally {
+      await caches.close();
+    }
+  });
 });
