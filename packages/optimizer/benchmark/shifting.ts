@@ -16,6 +16,7 @@
 //   npm run -s bench:shifting -w @hp/optimizer -- [--json] [--parallel 2] [--out DIR]
 //       [--scenarios combined,shifting,popularity] [--runs LABEL,...] [--combined-phase-seconds 90]
 //       [--combined-grid 20,35,50,80] [--combined-splits 0.2,0.8] [--grid 20,35,50,65,80] [--phase-seconds 60]
+//       [--window-seeds 2,3]   (the static defaults and the optimizer again at these seeds: windows as means)
 //   ... -- --analyze --out DIR    re-analyses the runs kept in DIR without running again (same options)
 //
 // Time is scaled: the emulator runs at TIME_SCALE (its latencies and its rate-limit minute are multiplied by
@@ -59,6 +60,11 @@ const { values } = parseArgs({
     analyze: { type: 'boolean', default: false },
     /** Only these runs (comma-separated labels, e.g. optimizer,static-c20): for iterating on a short schedule. */
     runs: { type: 'string' },
+    /**
+     * More seeds for the window goal (comma-separated, e.g. 2,3): the static defaults and the optimizer run again
+     * at each (files `<label>.seed<N>.*`), and the windows are also compared as means over all the seeds.
+     */
+    'window-seeds': { type: 'string' },
   },
 });
 
@@ -71,6 +77,17 @@ const STATIC_CONCURRENCY = 20;
 const P95_TARGET = 3.0;
 const AGENTS = 100;
 const SEED = Number(values.seed);
+const WINDOW_SEEDS = (values['window-seeds'] ?? '')
+  .split(',')
+  .filter((x) => x.trim() !== '')
+  .map((x) => {
+    const n = Number(x);
+    if (!Number.isInteger(n) || n === SEED)
+      throw new RangeError(`--window-seeds: ${x} is not an integer other than --seed`);
+    return n;
+  });
+/** File label of an arm's run at `seed` (the main seed keeps the bare label). */
+const seedLabel = (label: string, seed: number) => (seed === SEED ? label : `${label}.seed${seed}`);
 const BASE_PHASE_SECONDS = Number(values['phase-seconds']);
 
 interface Phase {
@@ -343,8 +360,9 @@ function loadRun(label: string): Run {
   return { label, windows, report, audit: report.optimizer?.audit.length ?? 0 };
 }
 
-async function runOne(sc: Scenario, arm: Arm): Promise<Run> {
-  const base = join(outDir, arm.label);
+async function runOne(sc: Scenario, arm: Arm, seed = SEED): Promise<Run> {
+  const label = seedLabel(arm.label, seed);
+  const base = join(outDir, label);
   writeFileSync(`${base}.yaml`, config(sc, arm));
   writeFileSync(`${base}.shifts.json`, schedule(sc, arm, `${base}.windows.json`));
   const args = ['--import', 'tsx', script, '--config', `${base}.yaml`, '--shifts', `${base}.shifts.json`];
@@ -353,7 +371,7 @@ async function runOne(sc: Scenario, arm: Arm): Promise<Run> {
     '--scenario',
     'shifting',
     '--seed',
-    String(SEED),
+    String(seed),
     '--time-scale',
     String(TIME_SCALE),
   );
@@ -365,7 +383,7 @@ async function runOne(sc: Scenario, arm: Arm): Promise<Run> {
     child.on('error', fail);
     child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${arm.label}: exit ${code}\n${err}`))));
   });
-  return loadRun(arm.label);
+  return loadRun(label);
 }
 
 async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
@@ -457,8 +475,39 @@ function analyse(sc: Scenario, runs: Run[]) {
     const n = Math.min(opt.windows.length, stat.windows.length);
     const worst = (a: number[], b: number[]) => {
       let w = { ratio: Infinity, window: -1 };
-      for (let i = 0; i < n; i++) if (a[i]! / b[i]! < w.ratio) w = { ratio: a[i]! / b[i]!, window: i };
+      for (let i = 0; i < Math.min(a.length, b.length); i++)
+        if (a[i]! / b[i]! < w.ratio) w = { ratio: a[i]! / b[i]!, window: i };
       return w;
+    };
+    const throughputs = (r: Run) => r.windows.map((w) => w.throughput);
+    // The window goal over several seeds (--window-seeds): each window's mean throughput over the seeds, the
+    // optimizer's against the static defaults'. One 10 s window of one run carries the noise of a few hundred
+    // requests (the hit ratio's, amplified where the rate limit binds); the mean over k seeds carries 1/sqrt(k).
+    const seeds = [SEED, ...WINDOW_SEEDS]
+      .map((seed) => ({
+        seed,
+        opt: byLabel.get(seedLabel(opt.label, seed)),
+        stat: byLabel.get(seedLabel(sc.staticLabel, seed)),
+      }))
+      .filter((x): x is { seed: number; opt: Run; stat: Run } => !!x.opt && !!x.stat);
+    const overSeeds = () => {
+      const m = Math.min(...seeds.flatMap((x) => [x.opt.windows.length, x.stat.windows.length]));
+      const meanOf = (pick: (x: (typeof seeds)[number]) => Run) =>
+        Array.from({ length: m }, (_, i) => mean(seeds.map((x) => pick(x).windows[i]!.throughput)));
+      const o = meanOf((x) => x.opt);
+      const st = meanOf((x) => x.stat);
+      return {
+        seeds: seeds.map((x) => x.seed),
+        worstWindow: worst(o, st),
+        windowsBelowStatic: o.filter((v, i) => v < 0.95 * st[i]!).length,
+        windows: m,
+        ratioPerWindow: o.map((v, i) => round(v / st[i]!, 2)),
+        perSeed: seeds.map((x) => ({
+          seed: x.seed,
+          throughputRatio: x.opt.report.throughput / x.stat.report.throughput,
+          worstWindow: worst(throughputs(x.opt), throughputs(x.stat)),
+        })),
+      };
     };
     return {
       throughputRatio: opt.report.throughput / stat.report.throughput,
@@ -474,6 +523,7 @@ function analyse(sc: Scenario, runs: Run[]) {
         .slice(0, n)
         .filter((w, i) => w.throughput < 0.95 * stat.windows[i]!.throughput).length,
       windows: n,
+      ...(seeds.length > 1 ? { overSeeds: overSeeds() } : {}),
     };
   };
   return {
@@ -482,25 +532,27 @@ function analyse(sc: Scenario, runs: Run[]) {
     phaseSeconds: sc.phaseSeconds,
     windowsPerPhase: sc.phaseSeconds / sc.controlInterval,
     oracle,
-    runs: runs.map((r) => ({
-      label: r.label,
-      throughput: r.report.throughput,
-      p95: r.report.p95ResponseTime,
-      requests: r.report.requests,
-      errors: r.report.errors,
-      audit: r.audit,
-      phases: sc.phases.map((_, p) => phaseFigures(r, p)),
-      concurrencyPerWindow: r.windows.map((w) => w.concurrency),
-      throughputPerWindow: r.windows.map((w) => round(w.throughput)),
-      p95PerWindow: r.windows.map((w) => round(w.p95, 2)),
-      rateLimitedPerWindow: r.windows.map((w) => w.rateLimited),
-      ...(r.windows.some((w) => w.cacheSizes)
-        ? {
-            hitRatioPerWindow: r.windows.map((w) => round(w.hitRatio, 2)),
-            decideEntriesPerWindow: r.windows.map((w) => w.cacheSizes?.decide ?? null),
-          }
-        : {}),
-    })),
+    runs: runs
+      .filter((r) => !r.label.includes('.seed'))
+      .map((r) => ({
+        label: r.label,
+        throughput: r.report.throughput,
+        p95: r.report.p95ResponseTime,
+        requests: r.report.requests,
+        errors: r.report.errors,
+        audit: r.audit,
+        phases: sc.phases.map((_, p) => phaseFigures(r, p)),
+        concurrencyPerWindow: r.windows.map((w) => w.concurrency),
+        throughputPerWindow: r.windows.map((w) => round(w.throughput)),
+        p95PerWindow: r.windows.map((w) => round(w.p95, 2)),
+        rateLimitedPerWindow: r.windows.map((w) => w.rateLimited),
+        ...(r.windows.some((w) => w.cacheSizes)
+          ? {
+              hitRatioPerWindow: r.windows.map((w) => round(w.hitRatio, 2)),
+              decideEntriesPerWindow: r.windows.map((w) => w.cacheSizes?.decide ?? null),
+            }
+          : {}),
+      })),
     ...Object.fromEntries(
       sc.evaluated.map(([key, label]) => [key, byLabel.has(label) ? evaluate(byLabel.get(label)!) : null]),
     ),
@@ -518,18 +570,28 @@ if (values.analyze) {
   for (const sc of scenarios) {
     runsOf.set(
       sc,
-      sc.arms
+      [SEED, ...WINDOW_SEEDS]
+        .flatMap((seed) => sc.arms.map((a) => seedLabel(a.label, seed)))
         .filter(
-          (a) => (!only || only.includes(a.label)) && existsSync(join(outDir, `${a.label}.report.json`)),
+          (label) => (!only || only.includes(label)) && existsSync(join(outDir, `${label}.report.json`)),
         )
-        .map((a) => loadRun(a.label)),
+        .map((label) => loadRun(label)),
     );
   }
 } else {
   const jobs: { sc: Scenario; run: () => Promise<Run> }[] = [];
-  for (const sc of scenarios)
+  for (const sc of scenarios) {
     for (const arm of sc.arms)
       if (!only || only.includes(arm.label)) jobs.push({ sc, run: () => runOne(sc, arm) });
+    // the window goal's extra seeds: the static defaults and the evaluated optimizer arms only
+    const again = sc.arms.filter(
+      (a) =>
+        (a.label === sc.staticLabel || sc.evaluated.some(([, l]) => l === a.label)) &&
+        (!only || only.includes(a.label)),
+    );
+    for (const seed of WINDOW_SEEDS)
+      for (const arm of again) jobs.push({ sc, run: () => runOne(sc, arm, seed) });
+  }
   const done = await pool(
     jobs.map((j) => j.run),
     Number(values.parallel),
@@ -588,6 +650,12 @@ if (values.json) {
         worstWindow3: { ratio: number };
         windowsBelowStatic: number;
         windows: number;
+        overSeeds?: {
+          seeds: number[];
+          worstWindow: { ratio: number; window: number };
+          windowsBelowStatic: number;
+          windows: number;
+        };
         phases: {
           phase: string;
           optimizerOverOracle: number;
@@ -602,6 +670,13 @@ if (values.json) {
           `worst window ${f(ev.worstWindow.ratio)} (#${ev.worstWindow.window}), 3-window ${f(ev.worstWindow3.ratio)}; ` +
           `${ev.windowsBelowStatic}/${ev.windows} windows < 0.95 x static\n`,
       );
+      if (ev.overSeeds) {
+        const o = ev.overSeeds;
+        process.stdout.write(
+          `  windows as means over seeds ${o.seeds.join(', ')}: worst ${f(o.worstWindow.ratio)} (#${o.worstWindow.window}); ` +
+            `${o.windowsBelowStatic}/${o.windows} < 0.95 x static\n`,
+        );
+      }
       for (const p of ev.phases) {
         process.stdout.write(
           `  ${p.phase.padEnd(17)} opt/oracle ${f(p.optimizerOverOracle)} (oracle ${p.oracle.config}), opt/static ` +
