@@ -39,10 +39,19 @@ describe('KeyCatalog', () => {
   });
 });
 
+/** Caches of kinds a and b sharing 10 entries (2 and 8 at the start), closed after `body`. */
+async function withCaches(body: (caches: CatalogCaches) => Promise<void>): Promise<void> {
+  const caches = new CatalogCaches({ kinds: ['a', 'b'], budget: 10, initial: { a: 2, b: 8 }, seed: 1 });
+  try {
+    await body(caches);
+  } finally {
+    await caches.close();
+  }
+}
+
 describe('CatalogCaches', () => {
   it('answers repeats from the kind’s cache, resizes through its knob and feeds the budget’s curves', async () => {
-    const caches = new CatalogCaches({ kinds: ['a', 'b'], budget: 10, initial: { a: 2, b: 8 }, seed: 1 });
-    try {
+    await withCaches(async (caches) => {
       let calls = 0;
       const call = () => Promise.resolve({ n: ++calls });
       expect((await caches.complete('a', request('x'), call)).cached).toBe(false);
@@ -62,14 +71,11 @@ describe('CatalogCaches', () => {
       expect(caches.budget.curve('a')!.accesses).toBe(5);
       await expect(caches.complete('c', request('x'), call)).rejects.toThrow(RangeError);
       expect(() => new CatalogCaches({ kinds: ['a', 'b'], budget: 3, seed: 1 })).toThrow(RangeError);
-    } finally {
-      await caches.close();
-    }
+    });
   });
 
   it('moves room to a grown cache one entry per miss, so the shrunk one keeps its entries until then', async () => {
-    const caches = new CatalogCaches({ kinds: ['a', 'b'], budget: 10, initial: { a: 2, b: 8 }, seed: 1 });
-    try {
+    await withCaches(async (caches) => {
       const call = () => Promise.resolve('answer');
       for (let i = 0; i < 8; i++) await caches.complete('b', request(`b${i}`), call);
       await caches.knobs.a!.set(6);
@@ -92,14 +98,11 @@ describe('CatalogCaches', () => {
       for (let i = 7; i >= 0; i--) cached.push((await caches.complete('b', request(`b${i}`), call)).cached);
       expect(cached.slice(0, 4)).toEqual([true, true, true, true]);
       expect(caches.bounds()).toEqual({ a: 6, b: 4 });
-    } finally {
-      await caches.close();
-    }
+    });
   });
 
   it('counts misses still in flight: concurrent misses into a full cache each claim an entry', async () => {
-    const caches = new CatalogCaches({ kinds: ['a', 'b'], budget: 10, initial: { a: 2, b: 8 }, seed: 1 });
-    try {
+    await withCaches(async (caches) => {
       const now = () => Promise.resolve('answer');
       await caches.complete('a', request('a0'), now);
       await caches.complete('a', request('a1'), now);
@@ -125,8 +128,6 @@ describe('CatalogCaches', () => {
       expect(caches.bounds()).toEqual({ a: 7, b: 3 });
       await caches.complete('a', request('y'), now);
       expect(caches.bounds()).toEqual({ a: 7, b: 3 });
-    } finally {
-      await caches.close();
-    }
+    });
   });
 });

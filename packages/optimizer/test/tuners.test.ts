@@ -51,6 +51,39 @@ function hotAndScan(samplingRate: number, exact = false) {
   return { a, b, budget };
 }
 
+/**
+ * The tiers of `hotAndScan(1, true)` as real LRU caches, sampled every 10 s on a manual scheduler: 40 requests,
+ * a share `hotShare(r, now)` of them (asked once per sample) to the hot tier with keys `hotKey(r)`, the rest
+ * to keys that never repeat; each outcome is fed to the budget. `hitRatio()` is the last sample's.
+ */
+function hotAndScanPlant(
+  seed: number,
+  hotShare: (r: () => number, now: number) => number,
+  hotKey: (r: () => number) => string,
+) {
+  const { a, b, budget } = hotAndScan(1, true);
+  const hot = new Lru(a.value);
+  const scan = new Lru(b.value);
+  const r = mulberry32(seed);
+  let last = 0;
+  const scheduler = new ManualScheduler();
+  scheduler.every(10_000, () => {
+    const share = hotShare(r, scheduler.clock());
+    hot.capacity = a.value;
+    scan.capacity = b.value;
+    let hits = 0;
+    for (let i = 0; i < 40; i++) {
+      const isHot = r() < share;
+      const key = isHot ? hotKey(r) : `s${Math.floor(r() * 1e9)}`;
+      const hit = (isHot ? hot : scan).access(key);
+      budget.record(isHot ? 'hot' : 'scan', key, hit);
+      if (hit) hits++;
+    }
+    last = hits / 40;
+  });
+  return { a, b, budget, scheduler, hitRatio: () => last };
+}
+
 /** A tuning context where the objective `hit` has the same value everywhere. */
 function hitContext(a: { value: number }, b: { value: number }) {
   return (hit: number) => ({
@@ -108,32 +141,20 @@ describe('tuners inside the AdaptiveOptimizer', () => {
    * tier exactly at every size the steps reach.
    */
   async function driftingHotAndScan(paired: boolean) {
-    const { a, b, budget } = hotAndScan(1, true);
-    const hot = new Lru(a.value);
-    const scan = new Lru(b.value);
-    const r = mulberry32(7);
-    let hitRatio = 0;
     let hotShare = 0.5;
     let samples = 0;
-    const scheduler = new ManualScheduler();
-    scheduler.every(10_000, () => {
-      if (samples++ % 30 === 0) hotShare = 0.1 + 0.8 * r(); // a new share every interval
-      hot.capacity = a.value;
-      scan.capacity = b.value;
-      let hits = 0;
-      for (let i = 0; i < 40; i++) {
-        const isHot = r() < hotShare;
-        // hot: 400 keys, Zipf-like (the square of a uniform draw): more entries keep paying, less and less
-        const key = isHot ? `h${Math.floor(400 * r() ** 2)}` : `s${Math.floor(r() * 1e9)}`;
-        const hit = (isHot ? hot : scan).access(key);
-        budget.record(isHot ? 'hot' : 'scan', key, hit);
-        if (hit) hits++;
-      }
-      hitRatio = hits / 40;
-    });
+    const { a, b, budget, scheduler, hitRatio } = hotAndScanPlant(
+      7,
+      (r) => {
+        if (samples++ % 30 === 0) hotShare = 0.1 + 0.8 * r(); // a new share every interval
+        return hotShare;
+      },
+      // hot: 400 keys, Zipf-like (the square of a uniform draw): more entries keep paying, less and less
+      (r) => `h${Math.floor(400 * r() ** 2)}`,
+    );
     const opt = new AdaptiveOptimizer({
       config: { optimization_interval: 300, sample_interval: 10, ml_models: {} },
-      signals: { hitRatio: () => hitRatio },
+      signals: { hitRatio },
       tuners: [cacheBudgetTuner({ budget, knobs: { hot: a, scan: b }, objective: 'hitRatio', paired })],
       clock: scheduler.clock,
       scheduler,
@@ -172,34 +193,22 @@ describe('tuners inside the AdaptiveOptimizer', () => {
    * size at each sample after the shift and the audit log.
    */
   async function shiftingHot(resetOnShift: boolean | undefined, shiftAt = 300_000 * 12) {
-    const { a, b, budget } = hotAndScan(1, true);
-    const hot = new Lru(a.value);
-    const scan = new Lru(b.value);
-    const r = mulberry32(11);
-    let hitRatio = 0;
     let generation = 0;
     const after: number[] = [];
-    const scheduler = new ManualScheduler();
-    scheduler.every(10_000, () => {
-      if (scheduler.clock() >= shiftAt) {
-        if (generation === 0) generation = 1;
-        after.push(a.value);
-      }
-      hot.capacity = a.value;
-      scan.capacity = b.value;
-      let hits = 0;
-      for (let i = 0; i < 40; i++) {
-        const isHot = r() < 0.5;
-        const key = isHot ? `h${generation}-${Math.floor(400 * r() ** 2)}` : `s${Math.floor(r() * 1e9)}`;
-        const hit = (isHot ? hot : scan).access(key);
-        budget.record(isHot ? 'hot' : 'scan', key, hit);
-        if (hit) hits++;
-      }
-      hitRatio = hits / 40;
-    });
+    const { a, b, budget, scheduler, hitRatio } = hotAndScanPlant(
+      11,
+      (_, now) => {
+        if (now >= shiftAt) {
+          generation = 1;
+          after.push(a.value);
+        }
+        return 0.5;
+      },
+      (r) => `h${generation}-${Math.floor(400 * r() ** 2)}`,
+    );
     const opt = new AdaptiveOptimizer({
       config: { optimization_interval: 300, sample_interval: 10, ml_models: {} },
-      signals: { hitRatio: () => hitRatio },
+      signals: { hitRatio },
       tuners: [
         cacheBudgetTuner({
           budget,
