@@ -170,7 +170,8 @@ export function cacheBudgetTuner(options: {
   /**
    * Back to the configured sizes when the popularity shifts (default true): at every sample the budget's
    * detectors test each tier's recent real outcomes (fed by `budget.record` with `hit`) against its curve at
-   * its size (`CacheBudget.shifted`); a significant drop makes the optimizer restore the sizes it started
+   * its size as it was at the last interval's end (`CacheBudget.shifted`); a significant drop to below half
+   * the estimate makes the optimizer restore the sizes it started
    * from and the budget forget its curves, which then learn the new popularity from scratch. A split tuned
    * for the old popularity can be the worst one for the new; the configured split is the one the app chose
    * without the optimizer.
