@@ -381,7 +381,7 @@ async function runOne(sc: Scenario, arm: Arm, seed = SEED): Promise<Run> {
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
     child.on('error', fail);
-    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${arm.label}: exit ${code}\n${err}`))));
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${label}: exit ${code}\n${err}`))));
   });
   return loadRun(label);
 }
