@@ -479,6 +479,15 @@ function analyse(sc: Scenario, runs: Run[]) {
         if (a[i]! / b[i]! < w.ratio) w = { ratio: a[i]! / b[i]!, window: i };
       return w;
     };
+    /** The window goal's figures for optimizer windows `a` against static windows `b`. */
+    const windowFigures = (a: number[], b: number[]) => {
+      const m = Math.min(a.length, b.length);
+      return {
+        worstWindow: worst(a, b),
+        windowsBelowStatic: a.slice(0, m).filter((v, i) => v < 0.95 * b[i]!).length,
+        windows: m,
+      };
+    };
     const throughputs = (r: Run) => r.windows.map((w) => w.throughput);
     // The window goal over several seeds (--window-seeds): each window's mean throughput over the seeds, the
     // optimizer's against the static defaults'. One 10 s window of one run carries the noise of a few hundred
@@ -498,9 +507,7 @@ function analyse(sc: Scenario, runs: Run[]) {
       const st = meanOf((x) => x.stat);
       return {
         seeds: seeds.map((x) => x.seed),
-        worstWindow: worst(o, st),
-        windowsBelowStatic: o.filter((v, i) => v < 0.95 * st[i]!).length,
-        windows: m,
+        ...windowFigures(o, st),
         ratioPerWindow: o.map((v, i) => round(v / st[i]!, 2)),
         perSeed: seeds.map((x) => ({
           seed: x.seed,
@@ -514,15 +521,8 @@ function analyse(sc: Scenario, runs: Run[]) {
       p95: { optimizer: opt.report.p95ResponseTime, static: stat.report.p95ResponseTime },
       phases,
       /** The goal's window: one control interval. */
-      worstWindow: worst(
-        opt.windows.map((w) => w.throughput),
-        stat.windows.map((w) => w.throughput),
-      ),
+      ...windowFigures(throughputs(opt), throughputs(stat)),
       worstWindow3: worst(smooth(opt.windows.slice(0, n)), smooth(stat.windows.slice(0, n))),
-      windowsBelowStatic: opt.windows
-        .slice(0, n)
-        .filter((w, i) => w.throughput < 0.95 * stat.windows[i]!.throughput).length,
-      windows: n,
       ...(seeds.length > 1 ? { overSeeds: overSeeds() } : {}),
     };
   };

@@ -1,4 +1,4 @@
-import { AuditLog, type AuditDecision } from './auditLog.js';
+import { AuditLog, type AuditDecision, type AuditEntry } from './auditLog.js';
 import { parseOptimizerConfig, type OptimizerConfig } from './config.js';
 import { createPredictor } from './createPredictor.js';
 import { boundedTarget, clampKnob, validateKnob, type Knob, type Signals } from './knob.js';
@@ -450,25 +450,34 @@ export class AdaptiveOptimizer {
     }
   }
 
+  /** An audit entry for a move no gate measured (controller moves, their hard rollback, resets). */
+  private _recordUngated(
+    entry: Omit<AuditEntry, 'id' | 'expectedImprovement' | 'measuredImprovement' | 'pValue' | 'model'>,
+  ): void {
+    this.auditLog.record({
+      ...entry,
+      expectedImprovement: NaN,
+      measuredImprovement: NaN,
+      pValue: NaN,
+      model: undefined,
+    });
+  }
+
   private _auditControl(now: number): void {
     for (const t of this._control) {
       for (const k of t.knobs) {
         const old = this._controlStart[k.name];
         const v = k.get();
         if (old === undefined || old === v) continue;
-        this.auditLog.record({
+        this._recordUngated({
           changeId: this._changeId++,
           group: t.group,
           knob: k.name,
           oldValue: old,
           newValue: v,
           reason: 'feedback controller',
-          expectedImprovement: NaN,
-          measuredImprovement: NaN,
-          pValue: NaN,
           decision: 'controlled',
           verdict: 'not gated (feedback controller)',
-          model: undefined,
           appliedAt: this._controlChangedAt ?? now,
           decidedAt: now,
         });
@@ -489,21 +498,17 @@ export class AdaptiveOptimizer {
     const changeId = p?.changeId ?? this._changeId++;
     for (const [knob, newValue] of Object.entries(next)) {
       if (old[knob] === newValue) continue;
-      this.auditLog.record({
+      this._recordUngated({
         changeId,
         group: g.tuner.group,
         knob,
         oldValue: old[knob]!,
         newValue,
         reason,
-        expectedImprovement: NaN,
-        measuredImprovement: NaN,
-        pValue: NaN,
         decision: 'reset',
         verdict: p
           ? 'conditions shifted before the verdict: back to the configured value'
           : 'conditions shifted: back to the configured value',
-        model: undefined,
         appliedAt: p?.appliedAt ?? now,
         decidedAt: now,
       });
@@ -538,19 +543,15 @@ export class AdaptiveOptimizer {
         if (old === undefined || old === k.get()) continue;
         values[k.name] = old;
         changed = true;
-        this.auditLog.record({
+        this._recordUngated({
           changeId: this._changeId++,
           group: t.group,
           knob: k.name,
           oldValue: k.get(),
           newValue: old,
           reason: 'feedback controller',
-          expectedImprovement: NaN,
-          measuredImprovement: NaN,
-          pValue: NaN,
           decision: 'hard_rollback',
           verdict: `alert fired: ${reason}`,
-          model: undefined,
           appliedAt: this._controlChangedAt ?? now,
           decidedAt: now,
         });
