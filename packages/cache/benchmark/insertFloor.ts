@@ -47,6 +47,10 @@ export class InsertFloor<K, V> {
     return this._map.size;
   }
 
+  has(key: K): boolean {
+    return this._map.has(key);
+  }
+
   set(key: K, value: V): void {
     const existing = this._map.get(key);
     if (existing !== undefined) {

@@ -67,6 +67,14 @@ export default defineSuite({
     const oursLruSmall = new MemoryCache<string, number>({ max: SMALL, policy: 'lru' });
     const oursTinySmall = new MemoryCache<string, number>({ max: SMALL, policy: 'w-tinylfu' });
     const floorSmall = new InsertFloor<string, number>(SMALL, 1);
+    // the floor must stay a bounded map of the keys it holds, or its figure means nothing
+    const probe = new InsertFloor<string, number>(8, 1);
+    for (let i = 0; i < 100; i++) probe.set(`p:${i}`, i);
+    if (probe.size !== 8 || !probe.has('p:99')) {
+      throw new Error(
+        `InsertFloor(8) holds ${probe.size} entries after 100 sets, the newest: ${probe.has('p:99')}`,
+      );
+    }
     let spos = 0;
     const nextWrite = () => {
       const start = spos;
